@@ -1,0 +1,103 @@
+/**
+ * The npm:odbc addon, loaded straight from its built `.node` file so that
+ * `@mapbox/node-pre-gyp` (which reads the whole environment) never runs, and
+ * typed down to the few calls tdmcp makes.
+ * @module
+ */
+import { createRequire } from "node:module";
+
+/** One ODBC column description. */
+export interface OdbcColumn {
+  name: string;
+  dataTypeName: string;
+  columnSize: number;
+  nullable: boolean;
+}
+
+/** A batch of rows (arrays, since connections are opened with `fetchArray`). */
+export interface OdbcBatch extends Array<unknown[]> {
+  columns?: OdbcColumn[];
+  count?: number;
+}
+
+/** An open server-side cursor. */
+export interface OdbcCursor {
+  readonly noData: boolean;
+  fetch(): Promise<OdbcBatch>;
+  close(): Promise<void>;
+}
+
+/** An open ODBC connection. */
+export interface OdbcConnection {
+  readonly connected: boolean;
+  query(
+    sql: string,
+    params: unknown[] | null,
+    options: { cursor: true; fetchSize: number; timeout?: number },
+  ): Promise<OdbcCursor>;
+  query(sql: string, params?: unknown[] | null): Promise<OdbcBatch>;
+  tables(
+    catalog: string | null,
+    schema: string | null,
+    table: string | null,
+    type: string | null,
+  ): Promise<OdbcBatch>;
+  columns(
+    catalog: string | null,
+    schema: string | null,
+    table: string | null,
+    column: string | null,
+  ): Promise<OdbcBatch>;
+  close(): Promise<void>;
+}
+
+interface NativeOdbc {
+  connect(
+    options: {
+      connectionString: string;
+      loginTimeout?: number;
+      connectionTimeout?: number;
+      fetchArray?: boolean;
+    },
+    callback: (error: unknown, connection: unknown) => void,
+  ): void;
+}
+
+type ConnectionClass = new (native: unknown) => OdbcConnection;
+
+/** The loaded addon: connect with {@link OdbcDriver.connect}. */
+export interface OdbcDriver {
+  /** Real path of the built addon (for a scoped `--allow-ffi`). */
+  readonly addonPath: string;
+  connect(
+    connectionString: string,
+    loginTimeoutSeconds: number,
+  ): Promise<OdbcConnection>;
+}
+
+/** Loads the odbc addon from the project's node_modules. */
+export function loadOdbc(): OdbcDriver {
+  const require = createRequire(import.meta.url);
+  const packageJson = Deno.realPathSync(require.resolve("odbc/package.json"));
+  const root = packageJson.slice(0, -"package.json".length);
+  const addonPath = `${root}lib/bindings/napi-v8/odbc.node`;
+  const native = require(addonPath) as NativeOdbc;
+  const { Connection } = require(`${root}lib/Connection.js`) as {
+    Connection: ConnectionClass;
+  };
+  return {
+    addonPath,
+    connect(connectionString, loginTimeoutSeconds) {
+      return new Promise((resolve, reject) => {
+        native.connect(
+          {
+            connectionString,
+            loginTimeout: loginTimeoutSeconds,
+            fetchArray: true,
+          },
+          (error, connection) => error ? reject(error) : resolve(new Connection(connection)),
+        );
+      });
+    },
+  };
+}

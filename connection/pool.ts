@@ -1,0 +1,226 @@
+/**
+ * A small connection pool: one statement per connection at a time, a hard
+ * maximum, FIFO waiters, health checks on connections that sat idle, and a
+ * drain before close so no connection is closed under a running statement.
+ * @module
+ */
+import { DatabaseError } from "./errors.ts";
+
+/** What the pool needs to know about a connection. */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/** How the pool opens, checks and sizes connections. */
+export interface PoolOptions<C extends Closable> {
+  maxSize: number;
+  /** Opens one connection (may throw; the pool does not retry). */
+  open(signal?: AbortSignal): Promise<C>;
+  /** Answers whether a connection still works; called on connections idle longer than `healthAfterMs`. */
+  check(connection: C): Promise<boolean>;
+  /** Connections idle at least this long are checked before reuse. */
+  healthAfterMs: number;
+  /** Called with an error the pool swallowed (a failed close, a failed check). */
+  onWarning?(message: string, error: unknown): void;
+}
+
+/** A leased connection; give it back with {@link Pool.release}. */
+export interface Lease<C> {
+  readonly connection: C;
+  /** Set when the connection is fresh from `open`. */
+  readonly fresh: boolean;
+}
+
+interface Slot<C> {
+  connection: C;
+  lastUsed: number;
+}
+
+interface Waiter<C> {
+  resolve(lease: Lease<C>): void;
+  reject(error: unknown): void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/** Counters of a pool. */
+export interface PoolStats {
+  size: number;
+  inUse: number;
+  idle: number;
+  waiting: number;
+  maxSize: number;
+  opened: number;
+  discarded: number;
+}
+
+/** A pool of connections of type `C`. */
+export class Pool<C extends Closable> {
+  readonly #options: PoolOptions<C>;
+  readonly #idle: Slot<C>[] = [];
+  readonly #leased = new Set<C>();
+  readonly #waiters: Waiter<C>[] = [];
+  #opening = 0;
+  #opened = 0;
+  #discarded = 0;
+  #closed = false;
+  #drained: (() => void) | null = null;
+
+  constructor(options: PoolOptions<C>) {
+    if (!Number.isInteger(options.maxSize) || options.maxSize < 1) {
+      throw new RangeError(
+        `Pool size must be a positive integer: current value is ${options.maxSize}`,
+      );
+    }
+    this.#options = options;
+  }
+
+  /** Leases a connection, waiting for one to be free when the pool is full. */
+  async acquire(signal?: AbortSignal): Promise<Lease<C>> {
+    while (true) {
+      if (this.#closed) {
+        throw new DatabaseError("the connection pool is closed", {
+          kind: "pool",
+        });
+      }
+      signal?.throwIfAborted();
+      const slot = this.#idle.pop();
+      if (slot) {
+        this.#leased.add(slot.connection);
+        if (Date.now() - slot.lastUsed < this.#options.healthAfterMs) {
+          return { connection: slot.connection, fresh: false };
+        }
+        if (await this.#healthy(slot.connection)) {
+          return { connection: slot.connection, fresh: false };
+        }
+        await this.release(slot.connection, { discard: true });
+        continue;
+      }
+      if (this.#leased.size + this.#opening < this.#options.maxSize) {
+        this.#opening++;
+        try {
+          const connection = await this.#options.open(signal);
+          this.#opened++;
+          if (this.#closed) {
+            await this.#closeQuietly(connection);
+            continue;
+          }
+          this.#leased.add(connection);
+          return { connection, fresh: true };
+        } finally {
+          this.#opening--;
+        }
+      }
+      return await this.#wait(signal);
+    }
+  }
+
+  /** Gives a connection back; `discard` closes it instead (after an error that broke it). */
+  async release(
+    connection: C,
+    options: { discard?: boolean } = {},
+  ): Promise<void> {
+    if (!this.#leased.delete(connection)) return;
+    if (options.discard || this.#closed) {
+      this.#discarded++;
+      await this.#closeQuietly(connection);
+      this.#wakeOne();
+    } else {
+      const waiter = this.#waiters.shift();
+      if (waiter) {
+        this.#leased.add(connection);
+        waiter.signal?.removeEventListener("abort", waiter.onAbort!);
+        waiter.resolve({ connection, fresh: false });
+      } else {
+        this.#idle.push({ connection, lastUsed: Date.now() });
+      }
+    }
+    if (this.#leased.size === 0) this.#drained?.();
+  }
+
+  /** Closes every idle connection (after a lost connection, the rest are suspect too). */
+  async discardIdle(): Promise<void> {
+    const slots = this.#idle.splice(0);
+    this.#discarded += slots.length;
+    await Promise.all(slots.map((s) => this.#closeQuietly(s.connection)));
+  }
+
+  /** Counters for `stats()`. */
+  stats(): PoolStats {
+    return {
+      size: this.#leased.size + this.#idle.length,
+      inUse: this.#leased.size,
+      idle: this.#idle.length,
+      waiting: this.#waiters.length,
+      maxSize: this.#options.maxSize,
+      opened: this.#opened,
+      discarded: this.#discarded,
+    };
+  }
+
+  /**
+   * Stops leasing, fails the waiters, waits up to `drainMs` for leased
+   * connections to come back, then closes everything that came back.
+   */
+  async close(drainMs = 5_000): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const waiter of this.#waiters.splice(0)) {
+      waiter.reject(
+        new DatabaseError("the connection pool is closing", { kind: "pool" }),
+      );
+    }
+    if (this.#leased.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.#drained = resolve),
+        new Promise<void>((resolve) => timer = setTimeout(resolve, drainMs)),
+      ]);
+      clearTimeout(timer);
+    }
+    await this.discardIdle();
+  }
+
+  #wait(signal?: AbortSignal): Promise<Lease<C>> {
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter<C> = { resolve, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const at = this.#waiters.indexOf(waiter);
+          if (at >= 0) this.#waiters.splice(at, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** A slot freed by a discard: let the first waiter open a new connection. */
+  #wakeOne(): void {
+    const waiter = this.#waiters.shift();
+    if (!waiter) return;
+    waiter.signal?.removeEventListener("abort", waiter.onAbort!);
+    this.acquire(waiter.signal).then(waiter.resolve, waiter.reject);
+  }
+
+  async #healthy(connection: C): Promise<boolean> {
+    try {
+      return await this.#options.check(connection);
+    } catch (error) {
+      this.#options.onWarning?.(
+        "an idle connection failed its health check",
+        error,
+      );
+      return false;
+    }
+  }
+
+  async #closeQuietly(connection: C): Promise<void> {
+    try {
+      await connection.close();
+    } catch (error) {
+      this.#options.onWarning?.("closing a connection failed", error);
+    }
+  }
+}

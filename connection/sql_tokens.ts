@@ -1,0 +1,407 @@
+/**
+ * A dialect-aware SQL tokenizer. Pure and dependency-free: it splits text
+ * into tokens with offsets and never throws; literals, quoted names and
+ * comments left open at the end of the text become "unterminated" tokens.
+ *
+ * @module
+ */
+
+/** SQL dialects the tokenizer knows. */
+export type TokenDialect = "teradata" | "postgres" | "sqlite" | "generic";
+
+/** Kinds of token produced by {@linkcode tokenize}. */
+export type TokenKind =
+  | "word"
+  | "quoted"
+  | "string"
+  | "number"
+  | "parameter"
+  | "operator"
+  | "semicolon"
+  | "line_comment"
+  | "block_comment"
+  | "whitespace"
+  | "unterminated";
+
+/** One lexical token; `text` is exactly `sql.slice(start, end)`. */
+export interface Token {
+  kind: TokenKind;
+  text: string;
+  /** word: ASCII-uppercased text; quoted: the unescaped name; unterminated: the kind left open; otherwise the text. */
+  value: string;
+  start: number;
+  end: number;
+}
+
+/** Lexical rules that differ between servers (and between settings of one server). */
+export interface LexOptions {
+  /** Which quotes treat a backslash as an escape: none, only E'...', every '...', or '...' and "...". */
+  backslash: "none" | "e-strings" | "strings" | "all";
+  /** Block comments nest (PostgreSQL, SQL Server, the SQL standard). */
+  nestedComments: boolean;
+  /** `$$...$$` and `$tag$...$tag$` are strings; `$1` is a parameter. */
+  dollarQuotes: boolean;
+  /** `[name]` quotes a name: "plain" ends at the first `]`, "doubled" reads `]]` as an escaped bracket. */
+  brackets: "none" | "plain" | "doubled";
+  /** Backticks quote a name. */
+  backticks: boolean;
+  /** `#` starts a line comment (MySQL). */
+  hashComments: boolean;
+  /** `--` starts a comment only when followed by whitespace or a control character (MySQL). */
+  dashCommentNeedsSpace: boolean;
+  /** `q'[...]'` is a string (Oracle). */
+  qQuotes: boolean;
+  /** SQLite parameters: `$a`, `@a`, `:a`, `#a`, with Tcl suffixes like `$a(...)` and `$a::b`. */
+  tclVariables: boolean;
+  /** Code units >= 0x80 are name characters, so `$`, `E'` and `q'` right after one start nothing special. */
+  nonAsciiIsIdent: boolean;
+}
+
+/** One way a server may read a text: the options and what differs from the dialect's usual reading. */
+export interface Lexing {
+  options: Readonly<LexOptions>;
+  /** Empty for the usual reading, otherwise e.g. "block comments nest". */
+  note: string;
+}
+
+/** Lexical rules a server of each dialect uses by default. */
+export const DIALECT_LEX_OPTIONS: Readonly<
+  Record<TokenDialect, Readonly<LexOptions>>
+> = {
+  teradata: lex({}),
+  postgres: lex({
+    backslash: "e-strings",
+    nestedComments: true,
+    dollarQuotes: true,
+    nonAsciiIsIdent: true,
+  }),
+  sqlite: lex({
+    brackets: "plain",
+    backticks: true,
+    tclVariables: true,
+    nonAsciiIsIdent: true,
+  }),
+  generic: lex({ brackets: "plain", backticks: true }),
+};
+
+type Alternative = readonly [Partial<LexOptions>, string];
+type Axis = readonly [RegExp, readonly Alternative[]];
+
+const GENERIC_AXES: readonly Axis[] = [
+  [/\/\*/, [[{ nestedComments: true }, "block comments nest"]]],
+  [/\\/, [
+    [{ backslash: "e-strings" }, "backslashes escape quotes in E'...' strings"],
+    [{ backslash: "strings" }, "backslashes escape quotes in strings"],
+    [
+      { backslash: "all" },
+      "backslashes escape quotes in strings and double-quoted text",
+    ],
+  ]],
+  [/\$/, [[{ dollarQuotes: true }, "$$ or $tag$ starts a string"]]],
+  [/\[/, [[{ brackets: "doubled" }, "]] inside [...] is an escaped bracket"], [
+    { brackets: "none" },
+    "[ does not quote a name",
+  ]]],
+  [/`/, [[{ backticks: false }, "a backtick does not quote a name"]]],
+  [/#/, [[{ hashComments: true }, "# starts a comment"]]],
+  [/--\S/, [[
+    { dashCommentNeedsSpace: true },
+    "-- starts a comment only before a space",
+  ]]],
+  [/(?:^|[^\w$])n?q'/i, [[{ qQuotes: true }, "q'[...]' is a string"]]],
+  [/[$@:#]\S*\(/, [[{ tclVariables: true }, "$name(...) is a parameter"]]],
+  [/[\u0080-\uffff][$@:#eEnNqQ]/, [[
+    { nonAsciiIsIdent: true },
+    "non-ASCII characters are part of names",
+  ]]],
+];
+
+const DIALECT_AXES: Readonly<Record<TokenDialect, readonly Axis[]>> = {
+  teradata: [[/\/\*/, [[{ nestedComments: true }, "block comments nest"]]]],
+  postgres: [[/\\/, [[
+    { backslash: "strings" },
+    "backslashes escape quotes in strings",
+  ]]]],
+  sqlite: [],
+  generic: GENERIC_AXES,
+};
+
+const Q_QUOTE_CLOSERS: Readonly<Record<string, string>> = {
+  "[": "]",
+  "(": ")",
+  "{": "}",
+  "<": ">",
+};
+
+// Unicode whitespace (\s includes U+00A0, U+2000-U+200A, U+3000, U+FEFF) and invisible separators.
+const SPACE = /[\s\u0085\u180e\u200b-\u200d\u2060]/;
+
+function lex(overrides: Partial<LexOptions>): LexOptions {
+  return {
+    backslash: "none",
+    nestedComments: false,
+    dollarQuotes: false,
+    brackets: "none",
+    backticks: false,
+    hashComments: false,
+    dashCommentNeedsSpace: false,
+    qQuotes: false,
+    tclVariables: false,
+    nonAsciiIsIdent: false,
+    ...overrides,
+  };
+}
+
+/** Every plausible way a server of `dialect` may split `sql`, starting with the usual one. */
+export function lexingVariants(sql: string, dialect: TokenDialect): Lexing[] {
+  let variants: Lexing[] = [{
+    options: DIALECT_LEX_OPTIONS[dialect],
+    note: "",
+  }];
+  for (const [trigger, alternatives] of DIALECT_AXES[dialect]) {
+    if (!trigger.test(sql)) continue;
+    const next = [...variants];
+    for (const variant of variants) {
+      for (const [patch, note] of alternatives) {
+        next.push({
+          options: { ...variant.options, ...patch },
+          note: variant.note ? `${variant.note}, and ${note}` : note,
+        });
+      }
+    }
+    variants = next;
+  }
+  return variants;
+}
+
+/** Split `sql` into tokens the way a server of `dialect` (or one using `options`) reads it. */
+export function tokenize(
+  sql: string,
+  dialect: TokenDialect,
+  options?: Partial<LexOptions>,
+): Token[] {
+  const opts: LexOptions = { ...DIALECT_LEX_OPTIONS[dialect], ...options };
+  const tokens: Token[] = [];
+  for (let i = 0; i < sql.length;) {
+    const [kind, end, value] = scanToken(sql, i, dialect, opts);
+    const stop = end < 0 ? sql.length : end;
+    const text = sql.slice(i, stop);
+    const open = end < 0;
+    tokens.push({
+      kind: open ? "unterminated" : kind,
+      text,
+      value: open ? kind : value ?? text,
+      start: i,
+      end: stop,
+    });
+    i = stop;
+  }
+  return tokens;
+}
+
+/** Scan one token at `i`: its kind, its end (-1 when left open) and an optional value. */
+function scanToken(
+  sql: string,
+  i: number,
+  dialect: TokenDialect,
+  opts: LexOptions,
+): [TokenKind, number, string?] {
+  const c = sql[i];
+  const next = sql[i + 1] ?? "";
+  if (isSpace(c)) {
+    let j = i + 1;
+    while (j < sql.length && isSpace(sql[j])) j++;
+    return ["whitespace", j];
+  }
+  if (
+    c === "-" && next === "-" &&
+    (!opts.dashCommentNeedsSpace || isSpaceOrControl(sql.charCodeAt(i + 2)))
+  ) {
+    return ["line_comment", lineEnd(sql, i)];
+  }
+  if (c === "#" && opts.hashComments) return ["line_comment", lineEnd(sql, i)];
+  if (c === "/" && next === "*") {
+    return ["block_comment", blockCommentEnd(sql, i, opts.nestedComments)];
+  }
+  const bs = opts.backslash;
+  if (c === "'") {
+    return [
+      "string",
+      quoteEnd(sql, i, "'", bs !== "none" && bs !== "e-strings"),
+    ];
+  }
+  if (c === '"') return quotedName(sql, i, quoteEnd(sql, i, '"', bs === "all"));
+  if (c === "`" && opts.backticks) {
+    return quotedName(sql, i, quoteEnd(sql, i, "`"));
+  }
+  if (c === "[" && opts.brackets !== "none") {
+    return quotedName(
+      sql,
+      i,
+      quoteEnd(sql, i, "]", false, opts.brackets === "doubled"),
+    );
+  }
+  const afterNonAscii = opts.nonAsciiIsIdent && i > 0 &&
+    sql.charCodeAt(i - 1) >= 0x80;
+  if (c === "$" && opts.dollarQuotes && !afterNonAscii) {
+    const dollar = dollarToken(sql, i);
+    if (dollar) return dollar;
+  }
+  if ("$@:#".includes(c) && opts.tclVariables && !afterNonAscii) {
+    const end = tclVariableEnd(sql, i);
+    if (end !== i + 1) return ["parameter", end];
+  }
+  if (isDigit(c) || (c === "." && isDigit(next))) {
+    return ["number", numberEnd(sql, i)];
+  }
+  if (isNameStart(c, dialect)) {
+    let j = i + 1;
+    while (j < sql.length && isNamePart(sql[j], dialect)) j++;
+    const value = upperAscii(sql.slice(i, j));
+    if (sql[j] === "'" && !afterNonAscii) {
+      if (value === "E" && opts.backslash !== "none") {
+        return ["string", quoteEnd(sql, j, "'", true)];
+      }
+      if (
+        (value === "Q" || value === "NQ") && opts.qQuotes && j + 2 < sql.length
+      ) {
+        return ["string", qQuoteEnd(sql, j)];
+      }
+    }
+    return ["word", j, value];
+  }
+  if (c === ";") return ["semicolon", i + 1];
+  return ["operator", i + 1];
+}
+
+/** MySQL's rule for the character after `--`: whitespace, a control character or the end. */
+function isSpaceOrControl(code: number): boolean {
+  return !(code > 0x20 && code !== 0x7f);
+}
+
+function upperAscii(text: string): string {
+  return text.replace(/[a-z]+/g, (s) => s.toUpperCase());
+}
+
+function isSpace(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (code < 0x80) return code === 32 || (code >= 9 && code <= 13);
+  return SPACE.test(c);
+}
+
+function isDigit(c: string | undefined): boolean {
+  return c !== undefined && c >= "0" && c <= "9";
+}
+
+function isNameStart(c: string, dialect: TokenDialect): boolean {
+  const code = c.charCodeAt(0) | 32; // folds A-Z onto a-z
+  if ((code >= 97 && code <= 122) || c === "_") return true;
+  if (dialect === "teradata" && (c === "$" || c === "#")) return true;
+  return c.charCodeAt(0) >= 0x80 && !SPACE.test(c);
+}
+
+function isNamePart(c: string, dialect: TokenDialect): boolean {
+  return isDigit(c) || c === "$" || isNameStart(c, dialect);
+}
+
+/** End of a `--` or `#` comment: the next "\n" (exclusive) or the end of the text. */
+function lineEnd(sql: string, i: number): number {
+  const end = sql.indexOf("\n", i);
+  return end < 0 ? sql.length : end;
+}
+
+function blockCommentEnd(sql: string, i: number, nested: boolean): number {
+  for (let j = i, depth = 0; j < sql.length - 1; j++) {
+    if (sql[j] === "/" && sql[j + 1] === "*") {
+      if (depth === 0 || nested) depth++;
+      j++;
+    } else if (sql[j] === "*" && sql[j + 1] === "/") {
+      depth--;
+      j++;
+      if (depth === 0) return j + 1;
+    }
+  }
+  return -1;
+}
+
+/** End of the quoted run opened at `i` (closing quote included), or -1 when it never closes. */
+function quoteEnd(
+  sql: string,
+  i: number,
+  close: string,
+  backslash = false,
+  doubled = true,
+): number {
+  for (let j = i + 1; j < sql.length; j++) {
+    if (backslash && sql[j] === "\\") {
+      j++;
+    } else if (sql[j] === close) {
+      if (doubled && sql[j + 1] === close) j++;
+      else return j + 1;
+    }
+  }
+  return -1;
+}
+
+function quotedName(
+  sql: string,
+  i: number,
+  end: number,
+): [TokenKind, number, string?] {
+  const close = sql[end - 1];
+  return [
+    "quoted",
+    end,
+    end < 0 ? "" : sql.slice(i + 1, end - 1).replaceAll(close + close, close),
+  ];
+}
+
+/** A PostgreSQL `$n` parameter or `$tag$...$tag$` string at `i`, or undefined for a lone `$`. */
+function dollarToken(sql: string, i: number): [TokenKind, number] | undefined {
+  if (isDigit(sql[i + 1])) {
+    let j = i + 1;
+    while (isDigit(sql[j])) j++;
+    return ["parameter", j];
+  }
+  const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(
+    sql.slice(i, i + 256),
+  );
+  if (!tag) return undefined;
+  const close = sql.indexOf(tag[0], i + tag[0].length);
+  return ["string", close < 0 ? -1 : close + tag[0].length];
+}
+
+/** End of a SQLite variable at `i` (same rules as sqlite3GetToken); `i + 1` means none. */
+function tclVariableEnd(sql: string, i: number): number {
+  let n = 0;
+  let j = i + 1;
+  for (; j < sql.length; j++) {
+    const c = sql[j];
+    if (/[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) >= 0x80) {
+      n++;
+    } else if (c === "(" && n > 0) {
+      do j++; while (j < sql.length && !/[ \t\n\v\f\r)]/.test(sql[j]));
+      return sql[j] === ")" ? j + 1 : j;
+    } else if (c === ":" && sql[j + 1] === ":") {
+      j++;
+    } else {
+      break;
+    }
+  }
+  return n === 0 ? i + 1 : j;
+}
+
+/** End of an Oracle q-quoted string whose opening quote is at `i`. */
+function qQuoteEnd(sql: string, i: number): number {
+  const open = sql[i + 1];
+  const close = Q_QUOTE_CLOSERS[open] ?? open;
+  const end = sql.indexOf(close + "'", i + 2);
+  return end < 0 ? -1 : end + 2;
+}
+
+function numberEnd(sql: string, i: number): number {
+  const match = /^(?:0[xX][0-9A-Fa-f]+|[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+\.?)/.exec(
+    sql.slice(i, i + 400),
+  );
+  return i + (match ? match[0].length : 1);
+}

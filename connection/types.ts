@@ -1,0 +1,92 @@
+/**
+ * Types shared by the connection layer and its callers. Tools import these
+ * types only, never the implementation.
+ * @module
+ */
+
+/** The SQL dialects tdmcp knows how to speak. */
+export type Dialect = "teradata" | "postgres" | "sqlite" | "generic";
+
+/** Every dialect, in a stable order. */
+export const DIALECTS: readonly Dialect[] = [
+  "teradata",
+  "postgres",
+  "sqlite",
+  "generic",
+];
+
+/** One column of a result set. */
+export interface ResultColumn {
+  name: string;
+  /** The ODBC type name without its `SQL_` prefix, e.g. `INTEGER`, `VARCHAR`. */
+  type: string;
+  nullable: boolean;
+}
+
+/** A JSON-safe cell value. */
+export type Cell = string | number | boolean | null;
+
+/** Why a result stopped early. */
+export type TruncatedBy = "rows" | "bytes" | null;
+
+/** What a query returns. */
+export interface QueryResult {
+  columns: ResultColumn[];
+  rows: Cell[][];
+  rowCount: number;
+  truncated: boolean;
+  truncatedBy: TruncatedBy;
+  elapsedMs: number;
+}
+
+/** Options of one query. */
+export interface QueryOptions {
+  /** Values bound to `?` markers, in order. Never pasted into the SQL. */
+  params?: readonly (string | number | null)[];
+  /** Return at most this many rows (the default comes from the database config). */
+  maxRows?: number;
+  /** Stop reading once the rows read take about this many bytes as JSON. */
+  maxBytes?: number;
+  /** Cancel the statement after this many milliseconds. */
+  timeoutMs?: number;
+  /** Abort the statement (an MCP cancellation, a shutdown). */
+  signal?: AbortSignal;
+  /**
+   * The statement only reads. Read-only work is retried transparently when
+   * a connection is lost; anything else is never retried.
+   */
+  readOnly?: boolean;
+}
+
+/** Pool and retry counters. */
+export interface DatabaseStats {
+  size: number;
+  inUse: number;
+  idle: number;
+  waiting: number;
+  maxSize: number;
+  opened: number;
+  discarded: number;
+  reconnects: number;
+  retries: number;
+}
+
+/** The one connection manager of the process, as callers see it. */
+export interface Database {
+  readonly dialect: Dialect;
+  /** Where the database is, with no secret: `host:port/db` or a file path. */
+  readonly target: string;
+  /** The database's default row cap. */
+  readonly defaultMaxRows: number;
+  /** Runs one statement and reads at most `maxRows` rows through a cursor. */
+  query(sql: string, options?: QueryOptions): Promise<QueryResult>;
+  /** ODBC `SQLTables` for dialects without a catalog SQL of their own. */
+  odbcTables(schema: string | null, table: string | null): Promise<QueryResult>;
+  /** ODBC `SQLColumns` for dialects without a catalog SQL of their own. */
+  odbcColumns(schema: string | null, table: string): Promise<QueryResult>;
+  /** Whether a connection can be had and answers. */
+  health(): Promise<{ ok: boolean; message: string; elapsedMs: number }>;
+  stats(): DatabaseStats;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}

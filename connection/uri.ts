@@ -1,0 +1,223 @@
+/**
+ * `DATABASE_URI` → ODBC connection string, dialect and the secrets that must
+ * never be shown.
+ * @module
+ */
+import type { Dialect } from "./types.ts";
+
+/** Default ODBC driver names, overridable per database with `odbcDriver`. */
+export const DEFAULT_DRIVERS: Readonly<
+  Record<"teradata" | "postgres" | "sqlite", string>
+> = {
+  teradata: "Teradata Database ODBC Driver 20.00",
+  postgres: "PostgreSQL Unicode",
+  sqlite: "SQLite3",
+};
+
+/** The default Teradata port. */
+export const TERADATA_DEFAULT_PORT = 1025;
+
+/** A database target, ready for the driver. */
+export interface OdbcTarget {
+  dialect: Dialect;
+  connectionString: string;
+  /** Values that must be removed from every message (passwords, tokens). */
+  secrets: string[];
+  /** Where the database is, safe to log: `host:port/db` or a file path. */
+  display: string;
+  /** For `sqlite`, the database file. */
+  filePath?: string;
+}
+
+/** Options that shape the connection string. */
+export interface UriOptions {
+  /** Overrides the dialect's default driver name. */
+  odbcDriver?: string;
+  /** psqlODBC rows per server round trip with `UseDeclareFetch=1`. */
+  fetchRows?: number;
+}
+
+/**
+ * Turns a `DATABASE_URI` into an ODBC target.
+ *
+ * @example
+ * ```ts
+ * const t = parseDatabaseUri("postgres://me:s3cret@db:5432/shop");
+ * t.dialect; // "postgres"
+ * t.display; // "db:5432/shop"
+ * ```
+ */
+export function parseDatabaseUri(
+  uri: string,
+  options: UriOptions = {},
+): OdbcTarget {
+  const trimmed = uri.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case "sqlite":
+      return sqliteTarget(trimmed, options);
+    case "postgres":
+    case "postgresql":
+      return postgresTarget(trimmed, options);
+    case "teradata":
+      return teradataTarget(trimmed, options);
+    case "odbc":
+      return rawTarget(trimmed.slice("odbc:".length));
+    default:
+      if (trimmed.includes("=")) return rawTarget(trimmed);
+      throw new TypeError(
+        `Cannot use 'DATABASE_URI' as it is neither a sqlite:, postgres://, teradata:// or odbc: URI nor an ODBC connection string: current value starts with "${
+          trimmed.slice(0, 12).replace(/[:@/].*$/, "")
+        }"`,
+      );
+  }
+}
+
+/**
+ * Quotes an ODBC connection-string value with `{...}` (and `}` doubled) only
+ * when it must: psqlODBC strips braces from PWD alone and would read
+ * `UID={me}` as the user "{me}".
+ */
+export function odbcValue(value: string): string {
+  return /[;{}]|^\s|\s$/.test(value) || value === "" ? `{${value.replaceAll("}", "}}")}}` : value;
+}
+
+function sqliteTarget(uri: string, options: UriOptions): OdbcTarget {
+  let path = uri.slice("sqlite:".length);
+  if (path.startsWith("///")) path = path.slice(2);
+  else if (path.startsWith("//")) path = path.slice(2);
+  path = decodeURIComponent(path.replace(/\?.*$/, ""));
+  if (path === "") {
+    throw new TypeError(
+      "Cannot use 'DATABASE_URI' as the sqlite: URI names no file",
+    );
+  }
+  const driver = options.odbcDriver ?? DEFAULT_DRIVERS.sqlite;
+  return {
+    dialect: "sqlite",
+    // BigInt=1: without it the driver reports SUM()/COUNT() as 32-bit
+    // integers and large values come back silently wrong.
+    connectionString: `DRIVER=${odbcValue(driver)};Database=${odbcValue(path)};BigInt=1;`,
+    secrets: [],
+    display: path,
+    filePath: path,
+  };
+}
+
+function postgresTarget(uri: string, options: UriOptions): OdbcTarget {
+  const url = new URL(uri);
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, "")) ||
+    "postgres";
+  const port = url.port || "5432";
+  const parts: [string, string][] = [
+    ["DRIVER", options.odbcDriver ?? DEFAULT_DRIVERS.postgres],
+    ["SERVER", url.hostname.replace(/^\[|\]$/g, "")],
+    ["PORT", port],
+    ["DATABASE", database],
+  ];
+  if (user) parts.push(["UID", user]);
+  if (password) parts.push(["PWD", password]);
+  // psqlODBC buffers a whole result in memory unless it reads through a
+  // server-side cursor in batches.
+  parts.push(["UseDeclareFetch", "1"], [
+    "Fetch",
+    String(options.fetchRows ?? 1000),
+  ]);
+  for (const [key, value] of url.searchParams) parts.push([pgKey(key), value]);
+  return target(
+    "postgres",
+    parts,
+    [password],
+    `${url.hostname}:${port}/${database}`,
+  );
+}
+
+function pgKey(key: string): string {
+  return key.toLowerCase() === "sslmode" ? "SSLmode" : key;
+}
+
+function teradataTarget(uri: string, options: UriOptions): OdbcTarget {
+  const url = new URL(uri.replace(/^teradata:/i, "http:"));
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  const port = url.port || String(TERADATA_DEFAULT_PORT);
+  const parts: [string, string][] = [
+    ["DRIVER", options.odbcDriver ?? DEFAULT_DRIVERS.teradata],
+    ["DBCName", url.hostname],
+    ["TDMSTPortNumber", port],
+  ];
+  if (user) parts.push(["UID", user]);
+  if (password) parts.push(["PWD", password]);
+  if (database) parts.push(["DefaultDatabase", database]);
+  const secrets = [password];
+  for (const [key, value] of url.searchParams) {
+    const upper = key.toUpperCase();
+    if (upper === "LOGMECH") parts.push(["MechanismName", value]);
+    else if (upper === "LOGDATA") {
+      parts.push(["AuthenticationParameter", value]);
+      secrets.push(value);
+    } else parts.push([key, value]);
+  }
+  return target(
+    "teradata",
+    parts,
+    secrets,
+    `${url.hostname}:${port}/${database || "(default)"}`,
+  );
+}
+
+function target(
+  dialect: Dialect,
+  parts: [string, string][],
+  secrets: string[],
+  display: string,
+): OdbcTarget {
+  return {
+    dialect,
+    connectionString: parts.map(([k, v]) => `${k}=${k === "DRIVER" ? `{${v}}` : odbcValue(v)};`).join(""),
+    secrets: secrets.filter((s) => s !== ""),
+    display,
+  };
+}
+
+const SECRET_KEYS =
+  /^(PWD|PASSWORD|AuthenticationParameter|LOGDATA|AccessToken|Token|SecretKey|AuthenticationPassword)$/i;
+
+/** Splits an ODBC connection string into key/value pairs (braced values kept whole). */
+export function parseOdbcString(text: string): [string, string][] {
+  const pairs: [string, string][] = [];
+  const re = /\s*([^=;]+?)\s*=\s*(\{(?:[^}]|\}\})*\}|[^;]*)\s*(?:;|$)/gy;
+  for (let m = re.exec(text); m !== null && m[0] !== ""; m = re.exec(text)) {
+    const raw = m[2];
+    const value = raw.startsWith("{") ? raw.slice(1, -1).replaceAll("}}", "}") : raw;
+    pairs.push([m[1], value]);
+  }
+  return pairs;
+}
+
+function rawTarget(connectionString: string): OdbcTarget {
+  const pairs = parseOdbcString(connectionString);
+  const get = (re: RegExp) => pairs.find(([k]) => re.test(k))?.[1] ?? "";
+  const driver = get(/^driver$/i).toLowerCase();
+  const dsn = get(/^dsn$/i);
+  const dialect: Dialect = driver.includes("teradata")
+    ? "teradata"
+    : driver.includes("postgres")
+    ? "postgres"
+    : driver.includes("sqlite")
+    ? "sqlite"
+    : "generic";
+  const host = get(/^(server|host|dbcname|servername)$/i);
+  const database = get(/^(database|dbname|defaultdatabase)$/i);
+  return {
+    dialect,
+    connectionString,
+    secrets: pairs.filter(([k]) => SECRET_KEYS.test(k)).map(([, v]) => v)
+      .filter((v) => v !== ""),
+    display: dsn ? `DSN=${dsn}` : [host, database].filter(Boolean).join("/") || "(ODBC)",
+    filePath: dialect === "sqlite" && database ? database : undefined,
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * tdmcp — the composition root. The only module that reads the environment
+ * and the command line; it builds the one `Database`, loads the tools and
+ * serves MCP.
+ * @module
+ */
+import { configure, dispose, getLogfmtFormatter, getLogger, getStreamSink, type Logger } from "@logtape/logtape";
+import { DATABASE_DEFAULTS, openDatabase } from "./connection/database.ts";
+import { redact } from "./connection/redact.ts";
+import { runScript } from "./connection/script.ts";
+import type { Database } from "./connection/types.ts";
+import { DEMO_SCHEMA_VERSION, demoStatements } from "./demo/schema.ts";
+import { type Config, ENV_VARS, helpText, parseConfig } from "./server/config.ts";
+import { createServer, SERVER_INFO, toolsFor } from "./server/create.ts";
+import { loadTools } from "./server/loader.ts";
+import { BUILTIN_TOOLS_DIR } from "./server/paths.ts";
+import { StdioServerTransport } from "./server/sdk.ts";
+
+/** Reads only the variables the server knows (works with a scoped `--allow-env`). */
+function readEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(ENV_VARS.map((name) => [name, Deno.env.get(name)]));
+}
+
+/** Builds the demo database on first run (atomically: a temporary file renamed into place). */
+async function ensureDemoDatabase(
+  dataDir: string,
+  log: Logger,
+): Promise<string> {
+  const path = `${Deno.realPathSync(dataDir.startsWith("/") ? "/" : ".")}/${dataDir.replace(/^\.\//, "")}`
+    .replace(/\/\/+/g, "/") + `/demo-v${DEMO_SCHEMA_VERSION}.db`;
+  try {
+    await Deno.stat(path);
+    return path;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  await Deno.mkdir(dataDir, { recursive: true });
+  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+  const started = performance.now();
+  log.info("building the demo database at {path} (first run only)", { path });
+  try {
+    await runScript(`sqlite://${temporary}`, demoStatements("sqlite"));
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+  log.info("demo database ready in {ms} ms", {
+    ms: Math.round(performance.now() - started),
+  });
+  return path;
+}
+
+/** Sends every log line to stderr: stdout belongs to JSON-RPC on stdio. */
+async function configureLogging(
+  config: Config,
+  secrets: () => string[],
+): Promise<void> {
+  const formatter = getLogfmtFormatter();
+  await configure({
+    sinks: {
+      stderr: getStreamSink(Deno.stderr.writable, {
+        formatter: (record) => redact(formatter(record), secrets()),
+      }),
+    },
+    loggers: [
+      {
+        category: ["tdmcp"],
+        lowestLevel: config.loggingLevel,
+        sinks: ["stderr"],
+      },
+      {
+        category: ["logtape", "meta"],
+        lowestLevel: "warning",
+        sinks: ["stderr"],
+      },
+    ],
+  });
+}
+
+/** Starts the server; resolves when it has shut down. */
+export async function main(
+  env: Record<string, string | undefined>,
+  args: readonly string[],
+): Promise<number> {
+  const config = parseConfig(env, args);
+  const write = (text: string) => Deno.stdout.writeSync(new TextEncoder().encode(text));
+  if (config.help) return (write(helpText()), 0);
+  if (config.version) {
+    return (write(`${SERVER_INFO.name} ${SERVER_INFO.version}\n`), 0);
+  }
+  const uriSecrets = config.databaseUri
+    ? [new URL("x://" + config.databaseUri.replace(/^[^:]*:\/*/, "")).password]
+      .filter(Boolean)
+    : [];
+  await configureLogging(config, () => uriSecrets);
+  const log = getLogger(["tdmcp"]);
+  if (config.transport !== "stdio") {
+    throw new TypeError(
+      `Cannot start server as 'MCP_TRANSPORT' "${config.transport}" is not available in this version: use stdio`,
+    );
+  }
+
+  const uri = config.databaseUri ??
+    `sqlite://${await ensureDemoDatabase(config.dataDir, log)}`;
+  const db = openDatabase({
+    ...DATABASE_DEFAULTS,
+    uri,
+    odbcDriver: config.odbcDriver ?? undefined,
+    poolSize: config.poolSize,
+    defaultMaxRows: config.defaultRowLimit,
+    maxRows: config.maxRowLimit,
+    maxBytes: config.maxResultBytes,
+    queryTimeoutMs: config.queryTimeoutMs,
+    allowWrite: config.allowWrite,
+    log: (level, message) => log.getChild("db")[level](message),
+  });
+  const loaded = await loadTools([BUILTIN_TOOLS_DIR, ...config.toolsDirs]);
+  const tools = loaded.map((l) => l.tool);
+  warmUp(db, log);
+  return await serveStdio(db, tools, config, log);
+}
+
+/** Opens the first connection in the background so a bad URI shows in the log at once. */
+function warmUp(db: Database, log: Logger): void {
+  db.health().then((h) => {
+    if (!h.ok) {
+      log.warning("the database is not reachable yet: {message}", {
+        message: h.message,
+      });
+    }
+  });
+}
+
+async function serveStdio(
+  db: Database,
+  tools: Parameters<typeof createServer>[0]["tools"],
+  config: Config,
+  log: Logger,
+): Promise<number> {
+  const server = createServer({
+    db,
+    tools,
+    limits: {
+      defaultRows: config.defaultRowLimit,
+      maxRows: config.maxRowLimit,
+    },
+    log,
+  });
+  const transport = new StdioServerTransport();
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
+  transport.onclose = () => stop("transport closed");
+  const { default: process } = await import("node:process");
+  process.stdin.on("end", () => stop("stdin closed"));
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const handlers = signals.map((signal) => {
+    const handler = () => stop(signal);
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  await server.connect(transport);
+  log.info("serving {count} tools over stdio on {dialect} database {target}", {
+    count: toolsFor(db, tools).length,
+    dialect: db.dialect,
+    target: db.target,
+  });
+  const reason = await stopped;
+  log.info("shutting down: {reason}", { reason });
+  for (const [signal, handler] of handlers) {
+    Deno.removeSignalListener(signal, handler);
+  }
+  await server.close().catch(() => {});
+  await db.close();
+  log.info("stopped; pool closed");
+  await dispose(); // flush the log sink before the process exits
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    const code = await main(readEnv(), Deno.args);
+    Deno.exit(code);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(`tdmcp: ${redact(message)}\n`),
+    );
+    Deno.exit(1);
+  }
+}

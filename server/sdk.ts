@@ -1,0 +1,14 @@
+/**
+ * The one doorway to the MCP SDK. Each re-export names its declaration file
+ * because the SDK's `*.js` subpath imports otherwise resolve to `any` under
+ * Deno (typescript-sdk issue #2701): without these lines `deno check` would
+ * pass nonsense.
+ * @module
+ */
+
+// @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/server/mcp.d.ts"
+export { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+// @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/server/stdio.d.ts"
+export { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+// @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/types.d.ts"
+export type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";

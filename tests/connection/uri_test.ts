@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { parseDatabaseUri, parseOdbcString } from "../../connection/uri.ts";
+import { redact } from "../../connection/redact.ts";
+import { toDatabaseError } from "../../connection/errors.ts";
+
+Deno.test("parseDatabaseUri maps a sqlite URI to the SQLite3 driver", () => {
+  const t = parseDatabaseUri("sqlite:///var/data/shop.db");
+  assert.equal(t.dialect, "sqlite");
+  assert.equal(
+    t.connectionString,
+    "DRIVER=SQLite3;Database=/var/data/shop.db;BigInt=1;",
+  );
+  assert.equal(t.filePath, "/var/data/shop.db");
+  assert.equal(parseDatabaseUri("sqlite:relative.db").filePath, "relative.db");
+});
+
+Deno.test("parseDatabaseUri maps a postgres URI with declare/fetch and passes parameters through", () => {
+  const t = parseDatabaseUri(
+    "postgresql://me:p%40ss;w{rd}@db.example:6543/shop?sslmode=require",
+  );
+  assert.equal(t.dialect, "postgres");
+  assert.equal(
+    t.connectionString,
+    "DRIVER={PostgreSQL Unicode};SERVER=db.example;PORT=6543;DATABASE=shop;UID=me;PWD={p@ss;w{rd}}};UseDeclareFetch=1;Fetch=1000;SSLmode=require;",
+  );
+  assert.deepEqual(t.secrets, ["p@ss;w{rd}"]);
+  assert.equal(t.display, "db.example:6543/shop");
+  assert.equal(
+    parseDatabaseUri("postgres://u@h/d").connectionString.includes("PORT=5432"),
+    true,
+  );
+});
+
+Deno.test("parseDatabaseUri maps a teradata URI with LOGMECH, the default port and extra parameters", () => {
+  const t = parseDatabaseUri(
+    "teradata://dbc:secret@tdhost/sales?LOGMECH=LDAP&CHARSET=UTF8",
+    {
+      odbcDriver: "Teradata Database ODBC Driver 17.20",
+    },
+  );
+  assert.equal(t.dialect, "teradata");
+  assert.equal(
+    t.connectionString,
+    "DRIVER={Teradata Database ODBC Driver 17.20};DBCName=tdhost;TDMSTPortNumber=1025;UID=dbc;PWD=secret;DefaultDatabase=sales;MechanismName=LDAP;CHARSET=UTF8;",
+  );
+  assert.equal(t.display, "tdhost:1025/sales");
+  assert.deepEqual(t.secrets, ["secret"]);
+});
+
+Deno.test("parseDatabaseUri keeps a raw ODBC string, detects its dialect and finds its secrets", () => {
+  const t = parseDatabaseUri(
+    "odbc:DRIVER={PostgreSQL Unicode};SERVER=h;DATABASE=d;UID=u;PWD={a;b}",
+  );
+  assert.equal(t.dialect, "postgres");
+  assert.deepEqual(t.secrets, ["a;b"]);
+  assert.equal(
+    parseDatabaseUri("DSN=warehouse;UID=x;Password=y").dialect,
+    "generic",
+  );
+  assert.equal(
+    parseDatabaseUri("DSN=warehouse;UID=x;Password=y").display,
+    "DSN=warehouse",
+  );
+  assert.deepEqual(parseOdbcString("A=1;B={x;}}y};C = z"), [["A", "1"], [
+    "B",
+    "x;}y",
+  ], ["C", "z"]]);
+});
+
+Deno.test("parseDatabaseUri rejects text that is neither a URI nor a connection string", () => {
+  assert.throws(
+    () => parseDatabaseUri("mysql://root:hunter2@h/db"),
+    /neither a sqlite:/,
+  );
+  assert.throws(
+    () => parseDatabaseUri("mysql://root:hunter2@h/db"),
+    (e: Error) => !e.message.includes("hunter2"),
+  );
+});
+
+Deno.test("redact removes known secrets, PWD pairs and URL passwords", () => {
+  assert.equal(
+    redact("bad login PWD=abc;UID=x", []),
+    "bad login PWD=***;UID=x",
+  );
+  assert.equal(redact("pwd = {a;b} end", []), "pwd = *** end");
+  assert.equal(
+    redact("postgres://me:hunter2@h/db failed", []),
+    "postgres://me:***@h/db failed",
+  );
+  assert.equal(redact("token hunter2 leaked", ["hunter2"]), "token *** leaked");
+});
+
+Deno.test("toDatabaseError keeps SQLSTATE, strips driver prefixes and secrets, and classifies lost connections", () => {
+  const syntax = toDatabaseError(
+    {
+      odbcErrors: [{
+        state: "42601",
+        code: 7,
+        message: '[unixODBC]ERROR: syntax error at or near "selec";',
+      }],
+    },
+    [],
+  );
+  assert.equal(syntax.sqlState, "42601");
+  assert.equal(syntax.retryable, false);
+  assert.match(syntax.message, /^ERROR: syntax error/);
+  const lost = toDatabaseError(
+    {
+      odbcErrors: [{
+        state: "08S01",
+        code: 0,
+        message: "Communication link failure for s3cret",
+      }],
+    },
+    ["s3cret"],
+  );
+  assert.equal(lost.retryable, true);
+  assert.equal(lost.message.includes("s3cret"), false);
+  const teradata = toDatabaseError({
+    odbcErrors: [{ state: "HY000", code: 8017, message: "logon failed" }],
+  }, []);
+  assert.equal(teradata.retryable, true);
+  const admin = toDatabaseError(
+    {
+      odbcErrors: [{
+        state: "57P01",
+        code: 0,
+        message: "terminating connection due to administrator command",
+      }],
+    },
+    [],
+  );
+  assert.equal(admin.retryable, true);
+});

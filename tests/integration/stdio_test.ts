@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { type CallToolResult, Client, StdioClientTransport } from "../_sdk.ts";
+import { demoPostgresUri, demoSqlitePath, PG_DEMO_SCHEMA } from "../_helpers.ts";
+import { pgUri } from "../_pg.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+/** The same scoped permissions as `deno task start`. */
+const RUN_ARGS = [
+  "run",
+  "--frozen",
+  "--allow-read",
+  "--allow-write=./data",
+  "--allow-ffi",
+  "--allow-env",
+  "--allow-sys",
+  MAIN,
+];
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+/** Spawns the real server over stdio and connects the SDK client; collects its stderr. */
+async function spawnServer(env: Record<string, string>) {
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: RUN_ARGS,
+    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", ...env },
+    cwd: ROOT,
+    stderr: "pipe",
+  });
+  const chunks: string[] = [];
+  transport.stderr?.on("data", (chunk: Uint8Array) => chunks.push(new TextDecoder().decode(chunk)));
+  const client = new Client({ name: "tdmcp-stdio-test", version: "0" });
+  await client.connect(transport);
+  return {
+    client,
+    stderr: () => chunks.join(""),
+    call: async (name: string, args: Record<string, unknown> = {}) =>
+      await client.callTool({ name, arguments: args }) as CallToolResult & {
+        structuredContent?: { rows: unknown[][] };
+      },
+    close: () => client.close(),
+  };
+}
+
+function textOf(result: CallToolResult): string {
+  return result.content.map((c) => c.type === "text" ? c.text : "").join("\n");
+}
+
+Deno.test("over stdio a client lists the six tools and queries the demo database", async () => {
+  const path = await demoSqlitePath();
+  const server = await spawnServer({ DATABASE_URI: `sqlite://${path}`, LOGGING_LEVEL: "info" });
+  try {
+    const { tools } = await server.client.listTools();
+    assert.equal(tools.length, 6);
+    for (const tool of tools) {
+      assert.equal(tool.inputSchema.type, "object");
+      assert.deepEqual(Object.keys(tool.annotations ?? {}).filter((k) => k.endsWith("Hint")).sort(), [
+        "destructiveHint",
+        "idempotentHint",
+        "openWorldHint",
+        "readOnlyHint",
+      ]);
+    }
+    const r = await server.call("base_readQuery", { sql: "SELECT count(*) FROM regions" });
+    assert.equal(r.isError, undefined, textOf(r));
+    assert.ok(Number(r.structuredContent!.rows[0][0]) > 0);
+  } finally {
+    await server.close();
+  }
+  assert.match(server.stderr(), /serving 6 tools over stdio on sqlite/);
+});
+
+Deno.test({
+  name: "no password from DATABASE_URI appears in logs, errors or results over stdio",
+  ignore: !pgUri(),
+  async fn() {
+    const uri = (await demoPostgresUri())!;
+    const password = decodeURIComponent(new URL(uri).password);
+    assert.ok(password.length >= 8, "the test cluster must use a password");
+    const good = await spawnServer({ DATABASE_URI: uri, LOGGING_LEVEL: "debug" });
+    const seen: string[] = [];
+    try {
+      for (
+        const [tool, args] of [
+          ["base_readQuery", { sql: `SELECT count(*) FROM ${PG_DEMO_SCHEMA}.orders` }],
+          ["base_readQuery", { sql: "SELECT nonsense FROM" }],
+          ["base_readQuery", { sql: `SELECT '${password}' AS echoed` }],
+          ["base_tableList", { database_name: PG_DEMO_SCHEMA }],
+        ] as const
+      ) {
+        const r = await good.call(tool, args);
+        seen.push(JSON.stringify(r));
+      }
+    } finally {
+      await good.close();
+    }
+    // The one result allowed to hold the password is the one that selected it as data.
+    assert.equal(seen.filter((s) => s.includes(password)).length, 1);
+    const wrong = `wrong-${crypto.randomUUID()}`;
+    const badUri = uri.replace(`:${encodeURIComponent(password)}@`, `:${wrong}@`);
+    const bad = await spawnServer({ DATABASE_URI: badUri, LOGGING_LEVEL: "debug" });
+    let failure = "";
+    try {
+      const r = await bad.call("base_readQuery", { sql: "SELECT 1" });
+      assert.equal(r.isError, true);
+      failure = textOf(r);
+    } finally {
+      await bad.close();
+    }
+    assert.match(failure, /password authentication failed/);
+    for (const text of [failure, good.stderr(), bad.stderr()]) {
+      assert.equal(text.includes(password), false);
+      assert.equal(text.includes(wrong), false);
+    }
+  },
+});
+
+/** Spawns the server with plain pipes to watch how it exits. */
+function spawnRaw(env: Record<string, string>) {
+  return new Deno.Command(Deno.execPath(), {
+    args: RUN_ARGS,
+    cwd: ROOT,
+    env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Reads a stream to its end in the background; `until` resolves when the text so far matches. */
+function collect(stream: ReadableStream<Uint8Array>) {
+  let text = "";
+  const waiters: { pattern: RegExp; resolve: (text: string) => void }[] = [];
+  const done = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      text += decoder.decode(chunk, { stream: true });
+      for (const w of waiters.filter((w) => w.pattern.test(text))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(text);
+      }
+    }
+    return text;
+  })();
+  return {
+    until: (pattern: RegExp) =>
+      pattern.test(text) ? Promise.resolve(text) : new Promise<string>((resolve) => waiters.push({ pattern, resolve })),
+    done,
+  };
+}
+
+Deno.test("the server exits cleanly with the pool closed on stdin EOF", async () => {
+  const child = spawnRaw({ DATABASE_URI: `sqlite://${await demoSqlitePath()}` });
+  const initialize = {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } },
+  };
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(initialize) + "\n"));
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  const stdoutText = await stdout.until(/"id":1/);
+  assert.match(stdoutText, /"serverInfo":\{"name":"tdmcp"/);
+  for (const line of stdoutText.trim().split("\n")) JSON.parse(line); // stdout carries JSON-RPC only
+  await writer.close();
+  const [status, log] = await Promise.all([child.status, stderr.done, stdout.done]);
+  assert.equal(status.code, 0);
+  assert.match(log, /shutting down: stdin closed/);
+  assert.match(log, /pool closed/);
+});
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(`the server exits cleanly with the pool closed on ${signal}`, async () => {
+    const child = spawnRaw({ DATABASE_URI: `sqlite://${await demoSqlitePath()}` });
+    const stderr = collect(child.stderr);
+    const stdout = collect(child.stdout);
+    await stderr.until(/serving \d+ tools/);
+    child.kill(signal);
+    const [status, log] = await Promise.all([child.status, stderr.done, stdout.done]);
+    await child.stdin.close();
+    assert.equal(status.code, 0);
+    assert.match(log, new RegExp(`shutting down: ${signal}`));
+    assert.match(log, /pool closed/);
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Results for agents: structured content (columns, rows, counts) plus a
+ * compact text rendering for clients that only read text.
+ * @module
+ */
+import { z } from "zod";
+import type { Cell, QueryResult } from "../connection/types.ts";
+import type { ToolResult } from "./_tool.ts";
+
+/** The output schema of every tool that returns a table. */
+export const TABLE_OUTPUT = {
+  columns: z.array(z.object({ name: z.string(), type: z.string() })).describe(
+    "Result columns in order",
+  ),
+  rows: z.array(z.array(z.unknown())).describe(
+    "Rows as arrays, in column order",
+  ),
+  row_count: z.number().int().describe("Rows returned"),
+  truncated: z.boolean().describe(
+    "True when more rows existed than were returned",
+  ),
+  truncated_by: z.enum(["rows", "bytes"]).nullable().describe(
+    "Which budget cut the result, or null",
+  ),
+};
+
+/** Longest cell shown in the text rendering (structured content keeps it whole). */
+const TEXT_CELL_MAX = 200;
+
+/** Builds a tool result from a query result, with an optional note for the agent. */
+export function tableResult(result: QueryResult, note?: string): ToolResult {
+  const structured = {
+    columns: result.columns.map((c) => ({ name: c.name, type: c.type })),
+    rows: result.rows,
+    row_count: result.rowCount,
+    truncated: result.truncated,
+    truncated_by: result.truncatedBy,
+  };
+  return {
+    content: [{ type: "text", text: renderText(result, note) }],
+    structuredContent: structured,
+  };
+}
+
+/** A result the agent should read as a failure it can fix. */
+export function errorResult(message: string): ToolResult {
+  return { content: [{ type: "text", text: message }], isError: true };
+}
+
+/** Renders a result as a header line and one tab-separated line per row. */
+export function renderText(result: QueryResult, note?: string): string {
+  const lines = [result.columns.map((c) => c.name).join("\t")];
+  for (const row of result.rows) lines.push(row.map(renderCell).join("\t"));
+  const plural = result.rowCount === 1 ? "row" : "rows";
+  let footer = `(${result.rowCount} ${plural}`;
+  if (result.truncatedBy === "rows") {
+    footer += `; truncated at the row limit, more rows exist`;
+  }
+  if (result.truncatedBy === "bytes") {
+    footer += `; truncated at the result size limit`;
+  }
+  footer += ")";
+  if (note) footer += `\n${note}`;
+  lines.push(footer);
+  return lines.join("\n");
+}
+
+function renderCell(cell: Cell): string {
+  if (cell === null) return "NULL";
+  const text = String(cell).replace(/[\t\n\r]/g, " ");
+  return text.length > TEXT_CELL_MAX ? `${text.slice(0, TEXT_CELL_MAX)}…` : text;
+}

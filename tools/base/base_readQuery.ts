@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { DIALECTS } from "../../connection/types.ts";
+import { TABLE_OUTPUT, tableResult } from "../_result.ts";
+import { defineTool } from "../_tool.ts";
+
+/** Runs one read-only SQL statement. */
+export default defineTool({
+  name: "base_readQuery",
+  title: "Run a read-only SQL query",
+  description:
+    `Run ONE read-only SQL statement (SELECT, WITH ... SELECT, VALUES, EXPLAIN, and on Teradata SEL/HELP/SHOW) and get its rows.
+Use it for questions the catalog tools cannot answer: aggregates, joins, filters. Write SQL in the connected database's dialect.
+Limits: writes, DDL and multiple statements are refused; at most row_limit rows come back (default from the server, usually 1000) and
+the result is cut at a size budget; "truncated": true means more rows existed — aggregate or filter instead of raising the limit.
+Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by.`,
+  inputSchema: {
+    sql: z.string().min(1).describe(
+      "One SQL statement; a trailing semicolon is fine",
+    ),
+    row_limit: z.number().int().min(1).optional().describe(
+      "Most rows to return (default: the server's DEFAULT_ROW_LIMIT; capped at MAX_ROW_LIMIT)",
+    ),
+  },
+  outputSchema: TABLE_OUTPUT,
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  dialects: DIALECTS,
+  async handler({ sql, row_limit }, ctx) {
+    const maxRows = Math.min(
+      row_limit ?? ctx.limits.defaultRows,
+      ctx.limits.maxRows,
+    );
+    const result = await ctx.db.query(sql, { maxRows, signal: ctx.signal });
+    const note = row_limit !== undefined && row_limit > ctx.limits.maxRows
+      ? `row_limit was lowered to the server maximum of ${ctx.limits.maxRows}`
+      : undefined;
+    return tableResult(result, note);
+  },
+});

@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { DIALECTS } from "../../connection/types.ts";
+import { isMissingObject, notFoundMessage } from "../_catalog.ts";
+import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
+import { qualifiedName, tableRef, wholeNumber } from "../_sql.ts";
+import { defineTool } from "../_tool.ts";
+
+/** Most rows a preview returns. */
+const PREVIEW_MAX = 100;
+
+/** Shows the first rows of a table. */
+export default defineTool({
+  name: "base_tablePreview",
+  title: "Preview a table",
+  description:
+    `Show a few rows of a table or view (default 5, at most ${PREVIEW_MAX}) with column names and types, to see what the data looks like.
+Cheap on any table size: Teradata uses TOP n, PostgreSQL and SQLite use LIMIT n. Rows are in no particular order.
+Result: columns (name, type), rows as arrays, row_count, truncated.`,
+  inputSchema: {
+    table_name: z.string().min(1).describe(
+      "Table or view name, or 'database.table'",
+    ),
+    database_name: z.string().optional().describe(
+      "Database (schema) holding the table; default: the current one",
+    ),
+    rows: z.number().int().min(1).max(PREVIEW_MAX).optional().describe(
+      `Rows to show (1-${PREVIEW_MAX}, default 5)`,
+    ),
+  },
+  outputSchema: TABLE_OUTPUT,
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  dialects: DIALECTS,
+  async handler({ table_name, database_name, rows }, ctx) {
+    const ref = tableRef(table_name, database_name);
+    const n = wholeNumber(rows ?? 5, 1, PREVIEW_MAX, "rows");
+    const name = qualifiedName(ref, ctx.dialect);
+    const sql = ctx.dialect === "teradata"
+      ? `SELECT TOP ${n} * FROM ${name}`
+      : ctx.dialect === "generic"
+      ? `SELECT * FROM ${name}`
+      : `SELECT * FROM ${name} LIMIT ${n}`;
+    try {
+      return tableResult(
+        await ctx.db.query(sql, { maxRows: n, signal: ctx.signal }),
+      );
+    } catch (error) {
+      if (isMissingObject(error)) {
+        return errorResult(await notFoundMessage(ctx, ref));
+      }
+      throw error;
+    }
+  },
+});
