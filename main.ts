@@ -112,6 +112,8 @@ export async function main(
     maxRows: config.maxRowLimit,
     maxBytes: config.maxResultBytes,
     queryTimeoutMs: config.queryTimeoutMs,
+    maxQueryTimeoutMs: config.maxQueryTimeoutMs,
+    maxCellChars: config.maxCellChars,
     allowWrite: config.allowWrite,
     log: (level, message) => log.getChild("db")[level](message),
   });
@@ -144,6 +146,8 @@ async function serveStdio(
     limits: {
       defaultRows: config.defaultRowLimit,
       maxRows: config.maxRowLimit,
+      timeoutMs: config.queryTimeoutMs,
+      maxTimeoutMs: config.maxQueryTimeoutMs,
     },
     log,
   });

@@ -1,18 +1,23 @@
 /**
  * The `Database`: the one connection manager of a tdmcp process. It leases a
  * pooled ODBC connection per statement, reads results through a cursor up to
- * a row and byte budget, and retries read-only work when a connection drops.
+ * row, byte and cell budgets, stops statements at their timeout or on
+ * cancellation, retries read-only work when a connection drops, and fails
+ * fast while the database is down.
  * @module
  */
 import pRetry from "p-retry";
-import { checkReadOnly } from "./guard.ts";
-import { rowBytes, toCell, toColumns } from "./cells.ts";
+import { BREAKER_DEFAULTS, type BreakerOptions, CircuitBreaker } from "./breaker.ts";
 import { DatabaseError, toDatabaseError } from "./errors.ts";
-import { loadOdbc, type OdbcBatch, type OdbcConnection, type OdbcCursor, type OdbcDriver } from "./odbc.ts";
+import { readCursor } from "./fetch.ts";
+import { checkReadOnly, splitStatements } from "./guard.ts";
+import { loadOdbc, type OdbcBatch, type OdbcConnection, type OdbcDriver } from "./odbc.ts";
 import { Pool } from "./pool.ts";
 import { redact } from "./redact.ts";
+import { queryBandStatement, readOnlySessionStatements } from "./session.ts";
+import { toCell, toColumns } from "./cells.ts";
 import { type OdbcTarget, parseDatabaseUri } from "./uri.ts";
-import type { Cell, Database, DatabaseStats, QueryOptions, QueryResult, ResultColumn } from "./types.ts";
+import type { Database, DatabaseStats, QueryOptions, QueryResult } from "./types.ts";
 
 /** Settings of a {@link Database}. */
 export interface DatabaseConfig {
@@ -28,11 +33,15 @@ export interface DatabaseConfig {
   maxRows: number;
   /** Byte cap of one result. */
   maxBytes: number;
+  /** Longest text cell returned whole; longer cells are cut. */
+  maxCellChars: number;
   /** Statement timeout when a call names none. */
   queryTimeoutMs: number;
+  /** Longest timeout a call may ask for. */
+  maxQueryTimeoutMs: number;
   /** Seconds to wait for a login. */
   loginTimeoutSeconds: number;
-  /** Permit statements that the read-only guard refuses. */
+  /** Permit statements that the read-only guard refuses (only with `readOnly: false`). */
   allowWrite: boolean;
   /** Rows per cursor fetch (the driver sizes its buffers from it). */
   fetchSize: number;
@@ -40,11 +49,11 @@ export interface DatabaseConfig {
   healthAfterMs: number;
   /** Transparent retries of read-only work after a lost connection. */
   retries: number;
+  /** After a cancel, how long to wait for the driver before giving up on the statement. */
+  cancelGraceMs: number;
+  breaker: BreakerOptions;
   /** Receives warnings and retry notes (messages are already redacted). */
-  log?: (
-    level: "debug" | "info" | "warning" | "error",
-    message: string,
-  ) => void;
+  log?: (level: "debug" | "info" | "warning" | "error", message: string) => void;
 }
 
 /** Defaults for everything but the URI. */
@@ -53,12 +62,16 @@ export const DATABASE_DEFAULTS: Omit<DatabaseConfig, "uri"> = {
   defaultMaxRows: 1000,
   maxRows: 50_000,
   maxBytes: 16 * 1024 * 1024,
+  maxCellChars: 16_384,
   queryTimeoutMs: 30_000,
+  maxQueryTimeoutMs: 600_000,
   loginTimeoutSeconds: 10,
   allowWrite: false,
   fetchSize: 100,
   healthAfterMs: 30_000,
-  retries: 3,
+  retries: 4,
+  cancelGraceMs: 5_000,
+  breaker: BREAKER_DEFAULTS,
 };
 
 /**
@@ -72,26 +85,23 @@ export const DATABASE_DEFAULTS: Omit<DatabaseConfig, "uri"> = {
  * const { rows } = await db.query("SELECT count(*) FROM orders");
  * ```
  */
-export function openDatabase(
-  config: DatabaseConfig,
-  driver: OdbcDriver = loadOdbc(),
-): Database {
-  return new OdbcDatabase(
-    config,
-    parseDatabaseUri(config.uri, { odbcDriver: config.odbcDriver }),
-    driver,
-  );
+export function openDatabase(config: DatabaseConfig, driver: OdbcDriver = loadOdbc()): Database {
+  return new OdbcDatabase(config, parseDatabaseUri(config.uri, { odbcDriver: config.odbcDriver }), driver);
 }
 
 class OdbcDatabase implements Database {
   readonly dialect;
   readonly target;
   readonly defaultMaxRows;
+  readonly allowWrite;
   readonly #config: DatabaseConfig;
   readonly #odbc: OdbcTarget;
   readonly #pool: Pool<OdbcConnection>;
+  readonly #breaker: CircuitBreaker;
   #retries = 0;
   #reconnects = 0;
+  #timeouts = 0;
+  #cancellations = 0;
 
   constructor(config: DatabaseConfig, odbc: OdbcTarget, driver: OdbcDriver) {
     this.#config = config;
@@ -99,166 +109,208 @@ class OdbcDatabase implements Database {
     this.dialect = odbc.dialect;
     this.target = odbc.display;
     this.defaultMaxRows = config.defaultMaxRows;
+    this.allowWrite = config.allowWrite;
+    this.#breaker = new CircuitBreaker(config.breaker);
     this.#pool = new Pool<OdbcConnection>({
       maxSize: config.poolSize,
       healthAfterMs: config.healthAfterMs,
       open: async () => {
-        const connection = await driver.connect(
-          odbc.connectionString,
-          config.loginTimeoutSeconds,
-        )
+        const connection = await driver.connect(odbc.connectionString, config.loginTimeoutSeconds)
           .catch((error) => {
             throw this.#error(error);
           });
+        if (this.#pool.stats().opened > 0) this.#reconnects++;
         await this.#prepareSession(connection);
         return connection;
       },
       check: async (connection) => {
         if (!connection.connected) return false;
-        if (this.dialect === "generic") return true;
-        await connection.query("SELECT 1");
+        if (this.dialect !== "generic") await connection.query("SELECT 1");
         return true;
       },
-      onWarning: (message, error) => this.#log("warning", `${message}: ${this.#error(error).message}`),
+      onWarning: (message, error) => this.#log("debug", `${message}: ${this.#error(error).message}`),
     });
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     const text = terminateLineComment(sql);
     const verdict = checkReadOnly(text, this.dialect);
-    if (!verdict.ok && !this.#config.allowWrite) {
+    if (!verdict.ok && (options.readOnly !== false || !this.#config.allowWrite)) {
       throw new DatabaseError(verdict.reason, { kind: "refused" });
     }
-    const maxRows = Math.min(
-      options.maxRows ?? this.defaultMaxRows,
-      this.#config.maxRows,
-    );
+    if (!verdict.ok) {
+      const count = splitStatements(text, this.dialect).length;
+      if (count !== 1) {
+        throw new DatabaseError(`only one statement per call is allowed (found ${count})`, { kind: "refused" });
+      }
+    }
+    const maxRows = Math.min(options.maxRows ?? this.defaultMaxRows, this.#config.maxRows);
     if (!Number.isInteger(maxRows) || maxRows < 0) {
       throw new RangeError(
         `maxRows must be a whole number from 0 to ${this.#config.maxRows}: current value is ${maxRows}`,
       );
     }
-    const run = () => this.#execute(text, options, maxRows);
+    const timeoutMs = Math.min(options.timeoutMs ?? this.#config.queryTimeoutMs, this.#config.maxQueryTimeoutMs);
+    const run = () => this.#execute(text, options, maxRows, timeoutMs);
     if (!verdict.ok) return await run(); // a write is never retried
     return await pRetry(run, {
       retries: this.#config.retries,
       minTimeout: 25,
-      maxTimeout: 1_000,
+      maxTimeout: 500,
       factor: 2,
       randomize: true,
       signal: options.signal,
       shouldRetry: ({ error }) => error instanceof DatabaseError && error.retryable,
       onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-        if (
-          error instanceof DatabaseError && error.retryable && retriesLeft > 0
-        ) {
+        if (error instanceof DatabaseError && error.retryable && retriesLeft > 0) {
           this.#retries++;
-          this.#log(
-            "info",
-            `connection lost (attempt ${attemptNumber}); reconnecting and retrying: ${error.message}`,
-          );
+          this.#log("info", `connection lost (attempt ${attemptNumber}); reconnecting and retrying: ${error.message}`);
         }
       },
     });
   }
 
-  async #execute(
-    sql: string,
-    options: QueryOptions,
-    maxRows: number,
-  ): Promise<QueryResult> {
+  async #execute(sql: string, options: QueryOptions, maxRows: number, timeoutMs: number): Promise<QueryResult> {
     const started = performance.now();
-    const lease = await this.#pool.acquire(options.signal);
+    const probe = this.#breaker.enter();
+    const connection = await this.#lease(options.signal, timeoutMs, probe);
+    let stoppedBy: "timeout" | "cancelled" | null = null;
+    const stop = (why: "timeout" | "cancelled") => {
+      if (stoppedBy !== null) return;
+      stoppedBy = why;
+      connection.cancel().catch((error) => this.#log("warning", `cancel failed: ${this.#error(error).message}`));
+    };
+    const timer = setTimeout(() => stop("timeout"), timeoutMs);
+    const onAbort = () => stop("cancelled");
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    // `broken` and `driverDone` are decided inside `work`, before it settles,
+    // so the release below always sees their final values.
     let broken = false;
-    try {
-      const timeoutMs = options.timeoutMs ?? this.#config.queryTimeoutMs;
-      const cursor = await lease.connection.query(
-        sql,
-        options.params ? [...options.params] : null,
-        {
+    let driverDone = false;
+    const work = (async () => {
+      try {
+        if (this.dialect === "teradata" && options.audit) await connection.query(queryBandStatement(options.audit));
+        const cursor = await connection.query(sql, options.params ? [...options.params] : null, {
           cursor: true,
           fetchSize: Math.max(1, Math.min(this.#config.fetchSize, maxRows + 1)),
           timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
-        },
-      );
-      try {
-        return await this.#read(cursor, options, maxRows, started);
+        });
+        try {
+          return await readCursor(cursor, {
+            maxRows,
+            maxBytes: Math.min(options.maxBytes ?? this.#config.maxBytes, this.#config.maxBytes),
+            maxCellChars: this.#config.maxCellChars,
+          }, started);
+        } finally {
+          await cursor.close().catch(() => broken = true);
+        }
+      } catch (error) {
+        if (this.#error(error).retryable) broken = true;
+        throw error;
       } finally {
-        await cursor.close();
+        driverDone = true;
       }
+    })();
+    // The connection goes back to the pool only once the driver is done with it.
+    const released = work.then(() => {}, () => {}).then(() => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      return this.#pool.release(connection, { discard: broken || stoppedBy !== null && !driverDone });
+    });
+    try {
+      const result = await this.#withinGrace(work, timeoutMs, options.signal);
+      this.#breaker.success();
+      return result;
     } catch (error) {
-      const failure = this.#error(error);
-      broken = failure.retryable;
-      if (broken) await this.#pool.discardIdle();
+      if (!driverDone) broken = true; // the driver ignored the cancel: never reuse this connection
+      const failure = stoppedBy === null ? this.#error(error) : this.#stopped(stoppedBy, timeoutMs);
+      if (failure.retryable) {
+        this.#breaker.failure(failure.message, probe);
+        await this.#pool.discardIdle();
+      } else {
+        this.#breaker.release(probe);
+      }
       throw failure;
     } finally {
-      await this.#pool.release(lease.connection, { discard: broken });
+      if (driverDone) await released;
     }
   }
 
-  async #read(
-    cursor: OdbcCursor,
-    options: QueryOptions,
-    maxRows: number,
-    started: number,
-  ): Promise<QueryResult> {
-    const maxBytes = Math.min(
-      options.maxBytes ?? this.#config.maxBytes,
-      this.#config.maxBytes,
-    );
-    const rows: Cell[][] = [];
-    let columns: ResultColumn[] = [];
-    let bytes = 0;
-    let truncatedBy: QueryResult["truncatedBy"] = null;
-    read: while (true) {
-      options.signal?.throwIfAborted();
-      const batch = await cursor.fetch();
-      if (batch.columns && columns.length === 0) {
-        columns = toColumns(batch.columns);
+  /** Leases a connection, waiting at most `timeoutMs` for one to be free. */
+  async #lease(signal: AbortSignal | undefined, timeoutMs: number, probe: boolean): Promise<OdbcConnection> {
+    const waitLimit = AbortSignal.timeout(timeoutMs);
+    try {
+      const lease = await this.#pool.acquire(signal ? AbortSignal.any([signal, waitLimit]) : waitLimit);
+      return lease.connection;
+    } catch (error) {
+      if (signal?.aborted) {
+        this.#breaker.release(probe);
+        this.#cancellations++;
+        throw new DatabaseError("the call was cancelled while waiting for a connection", { kind: "cancelled" });
       }
-      for (const raw of batch) {
-        if (rows.length >= maxRows) {
-          truncatedBy = "rows";
-          break read;
-        }
-        const row = raw.map(toCell);
-        bytes += rowBytes(row);
-        if (bytes > maxBytes) {
-          truncatedBy = "bytes";
-          break read;
-        }
-        rows.push(row);
+      if (waitLimit.aborted) {
+        this.#breaker.release(probe);
+        const { maxSize } = this.#pool.stats();
+        throw new DatabaseError(
+          `no database connection became free within ${
+            timeoutMs / 1000
+          } s (all ${maxSize} are busy); try again shortly`,
+          { kind: "timeout" },
+        );
       }
-      if (cursor.noData || batch.length === 0) break;
+      const failure = this.#error(error);
+      if (failure.retryable) this.#breaker.failure(failure.message, probe);
+      else this.#breaker.release(probe);
+      throw failure;
     }
-    return {
-      columns,
-      rows,
-      rowCount: rows.length,
-      truncated: truncatedBy !== null,
-      truncatedBy,
-      elapsedMs: Math.round((performance.now() - started) * 100) / 100,
-    };
   }
 
-  async odbcTables(
-    schema: string | null,
-    table: string | null,
-  ): Promise<QueryResult> {
+  /** Waits for the statement, but never longer than its timeout plus the cancel grace. */
+  async #withinGrace<T>(work: Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const grace = this.#config.cancelGraceMs;
+    const giveUp = new Promise<never>((_, reject) => {
+      const fail = () => reject(new DatabaseError("the driver did not stop the statement", { kind: "timeout" }));
+      timer = setTimeout(fail, timeoutMs + grace);
+      onAbort = () => {
+        clearTimeout(timer);
+        timer = setTimeout(fail, grace);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([work, giveUp]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #stopped(why: "timeout" | "cancelled", timeoutMs: number): DatabaseError {
+    if (why === "timeout") {
+      this.#timeouts++;
+      return new DatabaseError(
+        `the statement ran longer than its ${timeoutMs / 1000} s timeout and was cancelled at the database; ` +
+          "narrow it (filters, aggregates, LIMIT/TOP) or ask for a longer timeout",
+        { kind: "timeout" },
+      );
+    }
+    this.#cancellations++;
+    return new DatabaseError("the call was cancelled and its statement stopped at the database", { kind: "cancelled" });
+  }
+
+  async odbcTables(schema: string | null, table: string | null): Promise<QueryResult> {
     return await this.#catalog((c) => c.tables(null, schema, table, null));
   }
 
-  async odbcColumns(
-    schema: string | null,
-    table: string,
-  ): Promise<QueryResult> {
+  async odbcColumns(schema: string | null, table: string): Promise<QueryResult> {
     return await this.#catalog((c) => c.columns(null, schema, table, null));
   }
 
-  async #catalog(
-    call: (c: OdbcConnection) => Promise<OdbcBatch>,
-  ): Promise<QueryResult> {
+  async #catalog(call: (c: OdbcConnection) => Promise<OdbcBatch>): Promise<QueryResult> {
     const started = performance.now();
+    this.#breaker.release(this.#breaker.enter());
     const lease = await this.#pool.acquire();
     let broken = false;
     try {
@@ -284,21 +336,10 @@ class OdbcDatabase implements Database {
   async health(): Promise<{ ok: boolean; message: string; elapsedMs: number }> {
     const started = performance.now();
     try {
-      await this.query("SELECT 1", {
-        maxRows: 1,
-        timeoutMs: 5_000,
-      });
-      return {
-        ok: true,
-        message: "ok",
-        elapsedMs: performance.now() - started,
-      };
+      await this.query("SELECT 1", { maxRows: 1, timeoutMs: 5_000 });
+      return { ok: true, message: "ok", elapsedMs: performance.now() - started };
     } catch (error) {
-      return {
-        ok: false,
-        message: this.#error(error).message,
-        elapsedMs: performance.now() - started,
-      };
+      return { ok: false, message: this.#error(error).message, elapsedMs: performance.now() - started };
     }
   }
 
@@ -307,6 +348,9 @@ class OdbcDatabase implements Database {
       ...this.#pool.stats(),
       reconnects: this.#reconnects,
       retries: this.#retries,
+      breaker: this.#breaker.state,
+      timeouts: this.#timeouts,
+      cancellations: this.#cancellations,
     };
   }
 
@@ -318,18 +362,11 @@ class OdbcDatabase implements Database {
     await this.close();
   }
 
-  /** Makes a new connection as safe as the engine allows before its first use. */
+  /** Makes a new connection read-only in the engine (unless writes are allowed) before its first use. */
   async #prepareSession(connection: OdbcConnection): Promise<void> {
-    if (this.#pool.stats().opened > 0) this.#reconnects++;
     if (this.#config.allowWrite) return;
     try {
-      if (this.dialect === "postgres") {
-        await connection.query(
-          "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
-        );
-      } else if (this.dialect === "sqlite") {
-        await connection.query("PRAGMA query_only = 1");
-      }
+      for (const statement of readOnlySessionStatements(this.dialect)) await connection.query(statement);
     } catch (error) {
       await connection.close().catch(() => {});
       throw this.#error(error);

@@ -48,6 +48,8 @@ export interface OdbcConnection {
     table: string | null,
     column: string | null,
   ): Promise<OdbcBatch>;
+  /** SQLCancel on every statement running on this connection. */
+  cancel(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -26,8 +26,8 @@ export interface ResultColumn {
 /** A JSON-safe cell value. */
 export type Cell = string | number | boolean | null;
 
-/** Why a result stopped early. */
-export type TruncatedBy = "rows" | "bytes" | null;
+/** Why a result is incomplete: rows or bytes cut at the budget, or long cells shortened. */
+export type TruncatedBy = "rows" | "bytes" | "cells" | null;
 
 /** What a query returns. */
 export interface QueryResult {
@@ -52,10 +52,13 @@ export interface QueryOptions {
   /** Abort the statement (an MCP cancellation, a shutdown). */
   signal?: AbortSignal;
   /**
-   * The statement only reads. Read-only work is retried transparently when
-   * a connection is lost; anything else is never retried.
+   * Refuse anything but a single read-only statement (the default). Only a
+   * server started with `allowWrite` honours `false`. Read-only work is
+   * retried transparently when a connection is lost; a write never is.
    */
   readOnly?: boolean;
+  /** Who asked, written to the Teradata QueryBand for DBQL audit. */
+  audit?: { tool: string; requestId: string };
 }
 
 /** Pool and retry counters. */
@@ -69,6 +72,10 @@ export interface DatabaseStats {
   discarded: number;
   reconnects: number;
   retries: number;
+  /** `closed` (normal), `open` (failing fast), `half-open` (probing). */
+  breaker: "closed" | "open" | "half-open";
+  timeouts: number;
+  cancellations: number;
 }
 
 /** The one connection manager of the process, as callers see it. */
@@ -78,6 +85,8 @@ export interface Database {
   readonly target: string;
   /** The database's default row cap. */
   readonly defaultMaxRows: number;
+  /** Whether the server lets writes through (`--allow-write`). */
+  readonly allowWrite: boolean;
   /** Runs one statement and reads at most `maxRows` rows through a cursor. */
   query(sql: string, options?: QueryOptions): Promise<QueryResult>;
   /** ODBC `SQLTables` for dialects without a catalog SQL of their own. */

@@ -22,6 +22,8 @@ export interface Config {
   maxRowLimit: number;
   maxResultBytes: number;
   queryTimeoutMs: number;
+  maxQueryTimeoutMs: number;
+  maxCellChars: number;
   poolSize: number;
   loggingLevel: LogLevel;
   toolsDirs: string[];
@@ -44,6 +46,8 @@ export const ENV_VARS = [
   "MAX_ROW_LIMIT",
   "MAX_RESULT_BYTES",
   "QUERY_TIMEOUT",
+  "MAX_QUERY_TIMEOUT",
+  "MAX_CELL_CHARS",
   "POOL_SIZE",
   "LOGGING_LEVEL",
   "TOOLS_DIR",
@@ -103,6 +107,16 @@ export const FLAGS = {
     type: "string",
     env: "QUERY_TIMEOUT",
     help: "statement timeout in seconds (default 30)",
+  },
+  "max-query-timeout": {
+    type: "string",
+    env: "MAX_QUERY_TIMEOUT",
+    help: "longest timeout a call may ask for, in seconds (default 600)",
+  },
+  "max-cell-chars": {
+    type: "string",
+    env: "MAX_CELL_CHARS",
+    help: "longer text values are shortened (default 16384)",
   },
   "pool-size": {
     type: "string",
@@ -231,6 +245,15 @@ export function parseConfig(
       `Cannot start server as 'DEFAULT_ROW_LIMIT' must not exceed 'MAX_ROW_LIMIT' (${maxRowLimit}): current value is "${defaultRowLimit}"`,
     );
   }
+  const queryTimeoutMs = integer("query-timeout", 30, 1, 86_400) * 1000;
+  const maxQueryTimeoutMs = integer("max-query-timeout", Math.max(600, queryTimeoutMs / 1000), 1, 86_400) * 1000;
+  if (queryTimeoutMs > maxQueryTimeoutMs) {
+    throw new TypeError(
+      `Cannot start server as 'QUERY_TIMEOUT' must not exceed 'MAX_QUERY_TIMEOUT' (${
+        maxQueryTimeoutMs / 1000
+      }): current value is "${queryTimeoutMs / 1000}"`,
+    );
+  }
   const path = raw("path") ?? "/mcp";
   if (!path.startsWith("/")) {
     throw new TypeError(
@@ -260,7 +283,9 @@ export function parseConfig(
       1024,
       1024 * 1024 * 1024,
     ),
-    queryTimeoutMs: integer("query-timeout", 30, 1, 86_400) * 1000,
+    queryTimeoutMs,
+    maxQueryTimeoutMs,
+    maxCellChars: integer("max-cell-chars", 16_384, 16, 100_000_000),
     poolSize: integer("pool-size", 8, 1, 256),
     loggingLevel: oneOf(
       "log-level",

@@ -6,7 +6,7 @@
 import type { Logger } from "@logtape/logtape";
 import { McpServer } from "./sdk.ts";
 import type { Database } from "../connection/types.ts";
-import type { Tool, ToolContext, ToolResult } from "../tools/_tool.ts";
+import type { Tool, ToolContext, ToolLimits, ToolResult } from "../tools/_tool.ts";
 
 /** The server's name and version as clients see them. */
 export const SERVER_INFO = { name: "tdmcp", version: "0.1.0" } as const;
@@ -15,7 +15,7 @@ export const SERVER_INFO = { name: "tdmcp", version: "0.1.0" } as const;
 export interface ServerDeps {
   db: Database;
   tools: readonly Tool[];
-  limits: { defaultRows: number; maxRows: number };
+  limits: ToolLimits;
   log: Logger;
 }
 
@@ -40,13 +40,46 @@ export function createServer(deps: ServerDeps): McpServer {
         description: tool.description,
         inputSchema: tool.inputSchema,
         outputSchema: tool.outputSchema,
-        annotations: { title: tool.title, ...tool.annotations },
+        annotations: { title: tool.title, ...annotationsFor(tool, deps.db) },
       },
       (args: Record<string, unknown>, extra) => runTool(tool, args, deps, extra),
     );
   }
   return server;
 }
+
+/** The annotations a tool advertises: its write annotations when the server lets writes through. */
+export function annotationsFor(tool: Tool, db: Database): Tool["annotations"] {
+  return db.allowWrite && tool.writeAnnotations ? tool.writeAnnotations : tool.annotations;
+}
+
+/**
+ * The database as one call sees it: every statement carries the call's abort
+ * signal and audit identity (the Teradata QueryBand) unless the tool overrides them.
+ */
+export function scopedDatabase(
+  db: Database,
+  signal: AbortSignal,
+  audit: { tool: string; requestId: string },
+): Database {
+  const refuseClose = () => Promise.reject(new TypeError("a tool may not close the shared database"));
+  return {
+    dialect: db.dialect,
+    target: db.target,
+    defaultMaxRows: db.defaultMaxRows,
+    allowWrite: db.allowWrite,
+    query: (sql, options = {}) => db.query(sql, { signal, audit, ...options }),
+    odbcTables: (schema, table) => db.odbcTables(schema, table),
+    odbcColumns: (schema, table) => db.odbcColumns(schema, table),
+    health: () => db.health(),
+    stats: () => db.stats(),
+    close: refuseClose,
+    [Symbol.asyncDispose]: refuseClose,
+  };
+}
+
+/** How often a long call reports progress to a client that asked for it. */
+export const PROGRESS_INTERVAL_MS = 1_000;
 
 interface CallExtra {
   signal: AbortSignal;
@@ -74,7 +107,7 @@ async function runTool(
   const log = deps.log.with({ tool: tool.name, requestId });
   const token = extra._meta?.progressToken;
   const ctx: ToolContext = {
-    db: deps.db,
+    db: scopedDatabase(deps.db, extra.signal, { tool: tool.name, requestId }),
     dialect: deps.db.dialect,
     signal: extra.signal,
     log,
@@ -89,6 +122,11 @@ async function runTool(
     },
   };
   const started = performance.now();
+  // A heartbeat for calls running longer than a second, when the client sent a progress token.
+  const heartbeat = token === undefined ? undefined : setInterval(() => {
+    const seconds = Math.round((performance.now() - started) / 1000);
+    ctx.progress(seconds, undefined, `${tool.name} running for ${seconds} s`).catch(() => {});
+  }, PROGRESS_INTERVAL_MS);
   try {
     const result = await tool.handler(args as never, ctx);
     const rows = (result.structuredContent as { row_count?: number } | undefined)
@@ -111,6 +149,8 @@ async function runTool(
       });
     }
     return { content: [{ type: "text", text }], isError: true };
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 
@@ -125,15 +165,21 @@ const KNOWN_ERRORS = new Set([
 export function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return `failed: ${String(error)}`;
   if (error.name === "DatabaseError") {
-    const { kind, sqlState } = error as Error & {
-      kind?: string;
-      sqlState?: string;
-    };
-    if (kind === "refused") return `Refused: ${error.message}`;
-    if (kind === "connection" || kind === "unavailable") {
-      return `Database unavailable, retrying did not help: ${error.message}. Try again shortly.`;
+    const { kind, sqlState } = error as Error & { kind?: string; sqlState?: string };
+    switch (kind) {
+      case "refused":
+        return `Refused: ${error.message}`;
+      case "unavailable":
+        return `Database unavailable: ${error.message}. Try again in a few seconds.`;
+      case "connection":
+        return `Database unavailable: lost the connection and could not restore it after retrying (${error.message}). Try again in a few seconds.`;
+      case "timeout":
+        return `Timed out: ${error.message}`;
+      case "cancelled":
+        return `Cancelled: ${error.message}`;
+      default:
+        return `Database error${sqlState ? ` (SQLSTATE ${sqlState})` : ""}: ${error.message}`;
     }
-    return `Database error${sqlState ? ` (SQLSTATE ${sqlState})` : ""}: ${error.message}`;
   }
   if (error.name === "AbortError") return "Cancelled.";
   if (error.name === "TypeError" || error.name === "RangeError") {

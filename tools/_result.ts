@@ -19,8 +19,8 @@ export const TABLE_OUTPUT = {
   truncated: z.boolean().describe(
     "True when more rows existed than were returned",
   ),
-  truncated_by: z.enum(["rows", "bytes"]).nullable().describe(
-    "Which budget cut the result, or null",
+  truncated_by: z.enum(["rows", "bytes", "cells"]).nullable().describe(
+    "Why the result is incomplete: rows or bytes cut at the budget, or long cells shortened; null when whole",
   ),
 };
 
@@ -59,6 +59,7 @@ export function renderText(result: QueryResult, note?: string): string {
   if (result.truncatedBy === "bytes") {
     footer += `; truncated at the result size limit`;
   }
+  if (result.truncatedBy === "cells") footer += `; long values shortened (marked …)`;
   footer += ")";
   if (note) footer += `\n${note}`;
   lines.push(footer);

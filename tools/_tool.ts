@@ -22,10 +22,14 @@ export interface ToolLogger {
   error(message: string, properties?: Record<string, unknown>): void;
 }
 
-/** Row limits in force for this server. */
+/** Row and time limits in force for this server. */
 export interface ToolLimits {
   defaultRows: number;
   maxRows: number;
+  /** Statement timeout when a call names none. */
+  timeoutMs: number;
+  /** Longest timeout a call may ask for. */
+  maxTimeoutMs: number;
 }
 
 /** Everything a tool handler may use: the shared database and the call's own state. */
@@ -62,6 +66,8 @@ export interface Tool<Shape extends z.ZodRawShape = z.ZodRawShape> {
   inputSchema: Shape;
   outputSchema?: z.ZodRawShape;
   annotations: ToolAnnotations;
+  /** Annotations advertised instead when the server runs with `--allow-write` (only for tools that can write). */
+  writeAnnotations?: ToolAnnotations;
   /** Dialects the tool runs on; it is not listed on others. */
   dialects: readonly Dialect[];
   handler(

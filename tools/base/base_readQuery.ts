@@ -10,7 +10,8 @@ export default defineTool({
   description:
     `Run ONE read-only SQL statement (SELECT, WITH ... SELECT, VALUES, EXPLAIN, and on Teradata SEL/HELP/SHOW) and get its rows.
 Use it for questions the catalog tools cannot answer: aggregates, joins, filters. Write SQL in the connected database's dialect.
-Limits: writes, DDL and multiple statements are refused; at most row_limit rows come back (default from the server, usually 1000) and
+Limits: writes, DDL and multiple statements are refused (unless the server runs with --allow-write; even then one statement per call);
+the statement is stopped at the database after timeout_seconds; at most row_limit rows come back (default from the server, usually 1000) and
 the result is cut at a size budget; "truncated": true means more rows existed — aggregate or filter instead of raising the limit.
 Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by.`,
   inputSchema: {
@@ -20,6 +21,9 @@ Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by
     row_limit: z.number().int().min(1).optional().describe(
       "Most rows to return (default: the server's DEFAULT_ROW_LIMIT; capped at MAX_ROW_LIMIT)",
     ),
+    timeout_seconds: z.number().int().min(1).optional().describe(
+      "Stop the statement after this many seconds (default: the server's QUERY_TIMEOUT; capped at MAX_QUERY_TIMEOUT)",
+    ),
   },
   outputSchema: TABLE_OUTPUT,
   annotations: {
@@ -28,16 +32,27 @@ Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by
     idempotentHint: true,
     openWorldHint: false,
   },
+  writeAnnotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   dialects: DIALECTS,
-  async handler({ sql, row_limit }, ctx) {
-    const maxRows = Math.min(
-      row_limit ?? ctx.limits.defaultRows,
-      ctx.limits.maxRows,
+  async handler({ sql, row_limit, timeout_seconds }, ctx) {
+    const maxRows = Math.min(row_limit ?? ctx.limits.defaultRows, ctx.limits.maxRows);
+    const timeoutMs = Math.min(
+      timeout_seconds ? timeout_seconds * 1000 : ctx.limits.timeoutMs,
+      ctx.limits.maxTimeoutMs,
     );
-    const result = await ctx.db.query(sql, { maxRows, signal: ctx.signal });
-    const note = row_limit !== undefined && row_limit > ctx.limits.maxRows
-      ? `row_limit was lowered to the server maximum of ${ctx.limits.maxRows}`
-      : undefined;
-    return tableResult(result, note);
+    const result = await ctx.db.query(sql, {
+      maxRows,
+      timeoutMs,
+      signal: ctx.signal,
+      readOnly: !ctx.db.allowWrite,
+    });
+    const notes: string[] = [];
+    if (row_limit !== undefined && row_limit > ctx.limits.maxRows) {
+      notes.push(`row_limit was lowered to the server maximum of ${ctx.limits.maxRows}`);
+    }
+    if (timeout_seconds !== undefined && timeout_seconds * 1000 > ctx.limits.maxTimeoutMs) {
+      notes.push(`timeout_seconds was lowered to the server maximum of ${ctx.limits.maxTimeoutMs / 1000}`);
+    }
+    return tableResult(result, notes.join("\n") || undefined);
   },
 });

@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { runScript } from "../../connection/script.ts";
+import { connectClient, demoPostgresUri, demoSqlitePath, note, testDatabase, textOf } from "../_helpers.ts";
+import { pgAdmin, pgUri } from "../_pg.ts";
+
+/** Polls until `check` is true or `limitMs` passes; returns the time it took or throws. */
+async function eventually(check: () => Promise<boolean>, limitMs: number, what: string): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < limitMs) {
+    if (await check()) return Math.round(performance.now() - started);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not happen within ${limitMs} ms`);
+}
+
+async function activeSleeps(marker: string): Promise<number> {
+  return Number(
+    await pgAdmin(
+      `SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%${marker}%' AND query NOT LIKE '%pg_stat_activity%'`,
+    ),
+  );
+}
+
+Deno.test({
+  name: "postgres: a 60 s statement is stopped at a 2 s timeout, leaves pg_stat_activity, and the connection is reused",
+  ignore: !pgUri(),
+  async fn() {
+    await using db = testDatabase((await demoPostgresUri())!, { poolSize: 1 });
+    await using c = await connectClient(db);
+    const started = performance.now();
+    const r = await c.call("base_readQuery", { sql: "SELECT pg_sleep(60) AS timeout_probe", timeout_seconds: 2 });
+    const elapsed = performance.now() - started;
+    assert.equal(r.isError, true);
+    assert.match(textOf(r), /^Timed out: .*2 s timeout.*cancelled at the database/);
+    assert.ok(elapsed < 10_000, `returned after ${elapsed} ms`);
+    const gone = await eventually(
+      async () => (await activeSleeps("timeout_probe")) === 0,
+      10_000,
+      "the backend's statement ending",
+    );
+    note(
+      `timeout returned after ${Math.round(elapsed)} ms; statement gone from pg_stat_activity ${gone} ms later`,
+    );
+    const after = await c.call("base_readQuery", { sql: "SELECT 41 + 1" });
+    assert.equal(Number(after.structuredContent!.rows[0][0]), 42);
+    assert.equal(db.stats().timeouts, 1);
+    assert.equal(db.stats().inUse, 0);
+    assert.equal(db.stats().opened, 1, "the cancelled connection is reused, not replaced");
+  },
+});
+
+Deno.test("sqlite: a runaway statement is cancelled at its timeout even though the driver ignores query timeouts", async () => {
+  await using db = testDatabase(`sqlite://${await demoSqlitePath()}`, { poolSize: 1 });
+  await using c = await connectClient(db);
+  const r = await c.call("base_readQuery", {
+    sql: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT count(*) FROM n",
+    timeout_seconds: 1,
+  });
+  assert.equal(r.isError, true);
+  assert.match(textOf(r), /^Timed out: /);
+  const after = await c.call("base_readQuery", { sql: "SELECT count(*) FROM regions" });
+  assert.equal(after.isError, undefined, textOf(after));
+  assert.equal(db.stats().inUse, 0);
+});
+
+Deno.test({
+  name: "postgres: an MCP cancellation stops the statement at the database and frees the connection",
+  ignore: !pgUri(),
+  async fn() {
+    await using db = testDatabase((await demoPostgresUri())!, { poolSize: 1 });
+    await using c = await connectClient(db);
+    const controller = new AbortController();
+    const call = c.client.callTool(
+      { name: "base_readQuery", arguments: { sql: "SELECT pg_sleep(60) AS cancel_probe" } },
+      undefined,
+      { signal: controller.signal },
+    );
+    await eventually(async () => (await activeSleeps("cancel_probe")) === 1, 10_000, "the statement starting");
+    controller.abort();
+    await assert.rejects(call);
+    const gone = await eventually(
+      async () => (await activeSleeps("cancel_probe")) === 0,
+      10_000,
+      "the statement ending",
+    );
+    note(`cancelled statement gone from pg_stat_activity ${gone} ms after the cancellation`);
+    await eventually(() => Promise.resolve(db.stats().inUse === 0), 10_000, "the connection coming back");
+    assert.equal(db.stats().cancellations, 1);
+    const after = await c.call("base_readQuery", { sql: "SELECT 1" });
+    assert.equal(after.isError, undefined, textOf(after));
+  },
+});
+
+Deno.test({
+  name: "postgres: a call running longer than a second reports progress to a client that asked",
+  ignore: !pgUri(),
+  async fn() {
+    await using db = testDatabase((await demoPostgresUri())!);
+    await using c = await connectClient(db);
+    const seen: { progress: number; message?: string }[] = [];
+    const r = await c.client.callTool(
+      { name: "base_readQuery", arguments: { sql: "SELECT pg_sleep(2.5)" } },
+      undefined,
+      { onprogress: (p) => seen.push(p), timeout: 20_000 },
+    );
+    assert.equal(r.isError, undefined);
+    assert.ok(seen.length >= 2, `expected at least 2 progress notifications, got ${seen.length}`);
+    assert.match(seen[0].message ?? "", /base_readQuery running for \d+ s/);
+  },
+});
+
+Deno.test("results are cut at the byte budget and long cells are shortened, each with its reason", async () => {
+  const path = await demoSqlitePath();
+  {
+    await using db = testDatabase(`sqlite://${path}`, { maxBytes: 10_000 });
+    await using c = await connectClient(db);
+    const r = await c.call("base_readQuery", { sql: "SELECT * FROM big" });
+    assert.equal(r.structuredContent!.truncated, true);
+    assert.equal(r.structuredContent!.truncated_by, "bytes");
+    assert.ok(r.structuredContent!.row_count > 10 && r.structuredContent!.row_count < 1000);
+    assert.ok(JSON.stringify(r.structuredContent!.rows).length <= 10_000);
+  }
+  {
+    await using db = testDatabase(`sqlite://${path}`, { maxCellChars: 100 });
+    await using c = await connectClient(db);
+    const r = await c.call("base_readQuery", {
+      sql: "SELECT substr(hex(zeroblob(500)), 1, 1000) AS long_text, 'short' AS s",
+    });
+    assert.equal(r.structuredContent!.truncated_by, "cells");
+    assert.equal(String(r.structuredContent!.rows[0][0]).length, 101);
+    assert.equal(r.structuredContent!.rows[0][1], "short");
+  }
+});
+
+Deno.test("with allowWrite the SQL tool advertises itself as destructive and runs one write; the catalog tools stay read-only", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await runScript(`sqlite://${dir}/w.db`, ["CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"]);
+    await using db = testDatabase(`sqlite://${dir}/w.db`, { allowWrite: true });
+    await using c = await connectClient(db);
+    const { tools } = await c.client.listTools();
+    const sql = tools.find((t) => t.name === "base_readQuery")!;
+    assert.equal(sql.annotations?.readOnlyHint, false);
+    assert.equal(sql.annotations?.destructiveHint, true);
+    assert.equal(tools.find((t) => t.name === "base_tableList")!.annotations?.readOnlyHint, true);
+    const insert = await c.call("base_readQuery", { sql: "INSERT INTO notes (body) VALUES ('hello')" });
+    assert.equal(insert.isError, undefined, textOf(insert));
+    const two = await c.call("base_readQuery", { sql: "INSERT INTO notes (body) VALUES ('a'); DELETE FROM notes" });
+    assert.match(textOf(two), /^Refused: only one statement/);
+    const count = await c.call("base_readQuery", { sql: "SELECT count(*) FROM notes" });
+    assert.equal(Number(count.structuredContent!.rows[0][0]), 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "postgres: the read-only session refuses a write the classifier never sees (writes inside a function)",
+  ignore: !pgUri(),
+  async fn() {
+    const uri = (await demoPostgresUri())!;
+    const schema = `ro_${crypto.randomUUID().slice(0, 8)}`;
+    await pgAdmin(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.t (a int);
+      CREATE FUNCTION ${schema}.sneaky() RETURNS int LANGUAGE sql AS 'INSERT INTO ${schema}.t VALUES (1) RETURNING a'`);
+    try {
+      await using db = testDatabase(uri);
+      await using c = await connectClient(db);
+      const r = await c.call("base_readQuery", { sql: `SELECT ${schema}.sneaky()` });
+      assert.equal(r.isError, true);
+      assert.match(textOf(r), /SQLSTATE 25006.*read-only transaction/);
+      assert.equal((await pgAdmin(`SELECT count(*) FROM ${schema}.t`)).trim(), "0");
+    } finally {
+      await pgAdmin(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  },
+});
