@@ -83,6 +83,16 @@ export function loadOdbc(): OdbcDriver {
   const packageJson = Deno.realPathSync(require.resolve("odbc/package.json"));
   const root = packageJson.slice(0, -"package.json".length);
   const addonPath = `${root}lib/bindings/napi-v8/odbc.node`;
+  try {
+    Deno.statSync(addonPath);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new Error(
+      `the odbc native addon is not built (${addonPath} is missing). Build it with ` +
+        `\`npm_config_nodedir=/usr deno install --frozen --allow-scripts=npm:odbc\` (node-gyp and unixodbc-dev are needed); ` +
+        `if a build failed before, delete ${root.replace(/node_modules\/odbc\/$/, "")}.scripts-run first`,
+    );
+  }
   const native = require(addonPath) as NativeOdbc;
   const { Connection } = require(`${root}lib/Connection.js`) as {
     Connection: ConnectionClass;
