@@ -4,11 +4,31 @@
  * positively recognises as reads; everything else is refused with a reason
  * the agent can act on. When servers of a dialect may split the text in
  * different ways (nested comments, backslash escapes, ...), every reading
- * must pass.
+ * must pass. The keyword and function lists live in `guard_words.ts`.
  *
  * @module
  */
 
+import {
+  ABBREVIATIONS,
+  BAD_WITH,
+  EXPLAIN_OPTIONS,
+  FUNCTION_LIKE,
+  IGNORED,
+  isWritingFunction,
+  lexicalProblem,
+  LOCK_OBJECTS,
+  LOCK_STARTS,
+  lockingClause,
+  READ_PRAGMAS,
+  READS,
+  REFUSED_STATEMENTS,
+  startsStatement,
+  TERADATA_WRITES_ANYWHERE,
+  UNBALANCED,
+  WRITE_HINT,
+  WRITES_ANYWHERE,
+} from "./guard_words.ts";
 import { lexingVariants, type Token, tokenize } from "./sql_tokens.ts";
 
 /** Dialects the guard knows. */
@@ -22,112 +42,6 @@ export type GuardResult =
 /** Most readings of one text the guard checks before refusing it as too ambiguous. */
 export const MAX_LEXINGS = 256;
 
-const WRITE_HINT = "tdmcp is read-only (start it with --allow-write to permit writes)";
-
-// Refused leading keywords and what to tell the agent.
-const REFUSED_STATEMENTS: readonly (readonly [ReadonlySet<string>, string])[] = [
-  [words("INSERT UPDATE DELETE MERGE UPSERT REPLACE TRUNCATE INS UPD DEL"), `is a write; ${WRITE_HINT}`],
-  [words("CREATE ALTER DROP RENAME COMMENT MODIFY CT CV SECURITY IMPORT"), `changes the schema; ${WRITE_HINT}`],
-  [words("GRANT REVOKE GIVE"), `changes permissions; ${WRITE_HINT}`],
-  [words("CALL EXEC EXECUTE DO"), "runs a procedure or macro, which may write; query the data with SELECT instead"],
-  [
-    words(
-      "SET RESET BEGIN BT ET START COMMIT ROLLBACK ABORT END SAVEPOINT RELEASE LOCK LOCKING DATABASE USE " +
-        "DISCARD PREPARE DEALLOCATE DECLARE FETCH CLOSE MOVE LOGON LOGOFF",
-    ),
-    "changes session or transaction state, which tdmcp manages itself; send only the query",
-  ],
-  [
-    words(
-      "COPY ATTACH DETACH VACUUM ANALYZE REINDEX CLUSTER REFRESH LISTEN NOTIFY UNLISTEN CHECKPOINT LOAD " +
-        "COLLECT PRAGMA DUMP",
-    ),
-    `writes files, statistics or server state; ${WRITE_HINT}`,
-  ],
-];
-
-const ABBREVIATIONS: ReadonlyMap<string, string> = new Map([
-  ["INS", "INSERT"],
-  ["UPD", "UPDATE"],
-  ["DEL", "DELETE"],
-  ["BT", "BEGIN TRANSACTION"],
-  ["ET", "END TRANSACTION"],
-  ["CT", "CREATE TABLE"],
-  ["CV", "CREATE VIEW"],
-]);
-
-const READS: Readonly<Record<GuardDialect, string>> = {
-  teradata: "SELECT (SEL), WITH, EXPLAIN, SHOW or HELP",
-  postgres: "SELECT, WITH, VALUES, TABLE, EXPLAIN or SHOW",
-  sqlite: "SELECT, WITH, VALUES, EXPLAIN or read-only PRAGMA",
-  generic: "SELECT, WITH, VALUES, EXPLAIN or SHOW",
-};
-
-const WRITES_ANYWHERE = words("INSERT UPDATE DELETE MERGE UPSERT TRUNCATE");
-const TERADATA_WRITES_ANYWHERE = words("INS UPD DEL");
-
-const WRITING_FUNCTIONS = words(
-  "nextval setval set_config pg_terminate_backend pg_cancel_backend pg_reload_conf " +
-    "pg_rotate_logfile lo_import lo_export lo_unlink lo_create lo_creat lo_from_bytea lo_put " +
-    "lo_open lo_truncate lo_truncate64 lowrite pg_switch_wal pg_create_restore_point pg_notify " +
-    "pg_promote pg_logical_emit_message pg_create_logical_replication_slot " +
-    "pg_create_physical_replication_slot pg_drop_replication_slot pg_replication_slot_advance " +
-    "pg_backup_start pg_backup_stop pg_start_backup pg_stop_backup pg_wal_replay_pause " +
-    "pg_wal_replay_resume pg_import_system_collations query_to_xml query_to_xmlschema " +
-    "query_to_xml_and_xmlschema cursor_to_xml txid_current load_extension writefile edit " +
-    "fts3_tokenizer openquery openrowset opendatasource",
-);
-const WRITING_FUNCTION_PREFIXES = [
-  "dblink",
-  "pg_advisory_",
-  "pg_try_advisory_",
-  "pg_stat_reset",
-  "pg_replication_origin_",
-  "pg_file_",
-] as const;
-
-const READ_PRAGMAS = words(
-  "table_info table_xinfo table_list index_list index_info index_xinfo foreign_key_list " +
-    "database_list collation_list compile_options",
-);
-
-const EXPLAIN_OPTIONS = words("ANALYZE ANALYSE VERBOSE QUERY PLAN EXTENDED PARTITIONS IN XML NODDLTEXT");
-// MySQL's INSERT(), REPLACE() and TRUNCATE() are string and number functions.
-const FUNCTION_LIKE = words("INSERT REPLACE TRUNCATE");
-
-// Words that begin a statement somewhere, checked where T-SQL could start a second statement.
-const STATEMENT_WORDS = words(
-  [
-    ...REFUSED_STATEMENTS.flatMap(([keywords]) => [...keywords]),
-    "DENY BACKUP RESTORE SHUTDOWN KILL DBCC",
-    "RECONFIGURE WAITFOR SETUSER REVERT ENABLE DISABLE SEND RECEIVE BULK WRITETEXT UPDATETEXT SAVE WHILE GOTO IF",
-  ]
-    .join(" "),
-);
-const OPERAND_EXPECTED = words(
-  "SELECT DISTINCT ALL FROM JOIN ON WHERE AND OR NOT BY HAVING AS WHEN THEN ELSE CASE IS IN LIKE ILIKE " +
-    "BETWEEN UNION INTERSECT EXCEPT MINUS TOP USING OVER PARTITION ESCAPE WITH RECURSIVE",
-);
-const CONTINUATIONS = new Set([
-  "FETCH FIRST",
-  "FETCH NEXT",
-  "START WITH",
-  "USE INDEX",
-  "USE KEY",
-  "CLUSTER BY",
-  "EXPLAIN ANALYZE",
-  "SHOW CREATE",
-]);
-const LOCK_STARTS = words("FOR LOCK UPDLOCK XLOCK TABLOCKX HOLDLOCK");
-const LOCK_OBJECTS = words("TABLE DATABASE VIEW OBJECT");
-const IGNORED = words("whitespace line_comment block_comment");
-
-const UNTERMINATED: Readonly<Record<string, string>> = {
-  string: "string literal",
-  quoted: "quoted name",
-  block_comment: "block comment",
-};
-
 /** Significant tokens of one statement (no whitespace or comments). */
 type Sig = readonly Token[];
 
@@ -137,9 +51,6 @@ interface Scope {
   depth: number;
 }
 
-const BAD_WITH = "could not read the WITH clause; write it as WITH name AS (SELECT ...) SELECT ...";
-const UNBALANCED = "the parentheses are unbalanced; close every (";
-
 /**
  * Decide whether `sql`, exactly as it will be sent to the driver, is one read-only statement.
  *
@@ -148,22 +59,16 @@ const UNBALANCED = "the parentheses are unbalanced; close every (";
  * checkReadOnly("SELECT 1; DELETE FROM t", "postgres"); // { ok: false, reason: "only one statement ..." }
  */
 export function checkReadOnly(sql: string, dialect: GuardDialect): GuardResult {
-  if (sql.includes("\0")) {
-    return refuse("the statement contains a NUL character; remove it");
-  }
+  if (sql.includes("\0")) return refuse("the statement contains a NUL character; remove it");
   const lexings = lexingVariants(sql, dialect);
   if (lexings.length > MAX_LEXINGS) {
-    return refuse(
-      "the statement mixes too many dialect-specific quotes and comments to check safely; simplify it",
-    );
+    return refuse("the statement mixes too many dialect-specific quotes and comments to check safely; simplify it");
   }
   let verdict: GuardResult | undefined;
   for (const { options, note } of lexings) {
     const result = checkTokens(tokenize(sql, dialect, options), dialect);
     if (!result.ok && note) {
-      return refuse(
-        `${result.reason} (read as by a server where ${note}; rewrite it so it reads the same either way)`,
-      );
+      return refuse(`${result.reason} (read as by a server where ${note}; rewrite it so it reads the same either way)`);
     }
     if (!result.ok) return result;
     verdict ??= result;
@@ -172,10 +77,7 @@ export function checkReadOnly(sql: string, dialect: GuardDialect): GuardResult {
 }
 
 /** True when `sql` is exactly one statement the guard recognises as a read. */
-export function isReadOnlyStatement(
-  sql: string,
-  dialect: GuardDialect,
-): boolean {
+export function isReadOnlyStatement(sql: string, dialect: GuardDialect): boolean {
   return checkReadOnly(sql, dialect).ok;
 }
 
@@ -197,88 +99,40 @@ export function splitStatements(sql: string, dialect: GuardDialect): string[] {
   return parts;
 }
 
-function checkTokens(
-  tokens: readonly Token[],
-  dialect: GuardDialect,
-): GuardResult {
+function checkTokens(tokens: readonly Token[], dialect: GuardDialect): GuardResult {
   const statements: Token[][] = [[]];
   for (const [n, token] of tokens.entries()) {
     const problem = lexicalProblem(token, tokens[n - 1], tokens[n - 2]);
     if (problem) return refuse(problem);
     if (token.kind === "semicolon") statements.push([]);
-    else if (!IGNORED.has(token.kind)) {
-      statements[statements.length - 1].push(token);
-    }
+    else if (!IGNORED.has(token.kind)) statements[statements.length - 1].push(token);
   }
   const filled = statements.filter((statement) => statement.length > 0).length;
-  if (filled > 1) {
-    return refuse(`only one statement per call is allowed (found ${filled})`);
-  }
+  if (filled > 1) return refuse(`only one statement per call is allowed (found ${filled})`);
   if (filled === 0) return refuse("the statement is empty; send one SQL query");
   if (statements[0].length === 0 || statements.length > 2) {
-    return refuse(
-      "only one statement with at most one trailing semicolon is allowed; remove the extra semicolons",
-    );
+    return refuse("only one statement with at most one trailing semicolon is allowed; remove the extra semicolons");
   }
   const verdict = classify(statements[0], { dialect, depth: 0 });
   return verdict.ok ? hiddenWrite(statements[0], dialect) ?? verdict : verdict;
 }
 
-function lexicalProblem(
-  token: Token,
-  previous?: Token,
-  before?: Token,
-): string | undefined {
-  if (token.kind === "unterminated") {
-    return `an unterminated ${UNTERMINATED[token.value]} starts at offset ${token.start}; close it`;
-  }
-  if (token.kind === "block_comment" && /^\/\*M?!/.test(token.text)) {
-    return "a /*! ... */ comment is run as SQL by some servers; remove it";
-  }
-  if (
-    token.kind === "line_comment" &&
-    /[\r\v\f\u0085\u2028\u2029]/.test(token.text.replace(/\r$/, ""))
-  ) {
-    return "a -- comment contains a line break other than \\n, which servers read differently; end comments with a plain newline";
-  }
-  if (
-    token.kind === "quoted" && previous?.text === "&" &&
-    before?.value === "U" &&
-    previous.start === before.end && token.start === previous.end
-  ) {
-    return 'U&"..." names with Unicode escapes cannot be checked; write the name without escapes';
-  }
-  return undefined;
-}
-
 function classify(sig: Sig, scope: Scope): GuardResult {
   const { dialect, depth } = scope;
   const first = sig[0];
-  if (!first) {
-    return refuse(
-      "the statement ends where a query was expected; add the query",
-    );
-  }
-  if (depth > 32) {
-    return refuse("the statement nests too deeply to check; simplify it");
-  }
+  if (!first) return refuse("the statement ends where a query was expected; add the query");
+  if (depth > 32) return refuse("the statement nests too deeply to check; simplify it");
   if (isOp(first, "(")) {
     const close = closingParen(sig, 0);
     return close < 0 ? refuse(UNBALANCED) : classify(sig.slice(1, close), deeper(scope));
   }
-  if (first.kind !== "word") {
-    return refuse(
-      `a statement cannot start with ${first.text}; send one SELECT query`,
-    );
-  }
+  if (first.kind !== "word") return refuse(`a statement cannot start with ${first.text}; send one SELECT query`);
   const word = first.value;
   const kind = readKind(word, dialect);
   if (kind) return { ok: true, kind };
   if (word === "WITH") return classifyWith(sig, scope);
   if (word === "EXPLAIN") return classifyExplain(sig, scope);
-  if (dialect === "teradata" && (word === "LOCKING" || word === "LOCK")) {
-    return classifyLocking(sig, scope);
-  }
+  if (dialect === "teradata" && (word === "LOCKING" || word === "LOCK")) return classifyLocking(sig, scope);
   if (dialect === "sqlite" && word === "PRAGMA") return classifyPragma(sig);
   const full = ABBREVIATIONS.get(word);
   const label = full ? `${word} (${full})` : word;
@@ -301,9 +155,7 @@ function readKind(word: string, dialect: GuardDialect): string | undefined {
 function classifyWith(sig: Sig, scope: Scope): GuardResult {
   let i = isWord(sig[1], "RECURSIVE") ? 2 : 1;
   for (;;) {
-    if (sig[i]?.kind !== "word" && sig[i]?.kind !== "quoted") {
-      return refuse(BAD_WITH);
-    }
+    if (sig[i]?.kind !== "word" && sig[i]?.kind !== "quoted") return refuse(BAD_WITH);
     i++;
     if (isOp(sig[i], "(")) i = closingParen(sig, i) + 1;
     if (i === 0) return refuse(UNBALANCED);
@@ -331,10 +183,7 @@ function classifyWith(sig: Sig, scope: Scope): GuardResult {
 
 function classifyExplain(sig: Sig, scope: Scope): GuardResult {
   let i = 1;
-  if (
-    isOp(sig[1], "(") && !readKind(sig[2]?.value ?? "", scope.dialect) &&
-    !isWord(sig[2], "WITH")
-  ) {
+  if (isOp(sig[1], "(") && !readKind(sig[2]?.value ?? "", scope.dialect) && !isWord(sig[2], "WITH")) {
     i = closingParen(sig, 1) + 1;
     if (i === 0) return refuse(UNBALANCED);
   }
@@ -344,16 +193,13 @@ function classifyExplain(sig: Sig, scope: Scope): GuardResult {
     else break;
   }
   const inner = classify(sig.slice(i), deeper(scope));
-  if (!inner.ok) {
-    return refuse(
-      `EXPLAIN is allowed only for read-only statements: ${inner.reason}`,
-    );
-  }
+  if (!inner.ok) return refuse(`EXPLAIN is allowed only for read-only statements: ${inner.reason}`);
   return { ok: true, kind: "explain" };
 }
 
 function classifyLocking(sig: Sig, scope: Scope): GuardResult {
   const bad = "could not read the LOCKING modifier; write it as LOCKING ROW FOR ACCESS SELECT ...";
+  const isName = (token: Token | undefined) => token?.kind === "word" || token?.kind === "quoted";
   let i = 0;
   while (isWord(sig[i], "LOCKING") || isWord(sig[i], "LOCK")) {
     i++;
@@ -361,14 +207,9 @@ function classifyLocking(sig: Sig, scope: Scope): GuardResult {
       i++;
     } else {
       if (sig[i]?.kind === "word" && LOCK_OBJECTS.has(sig[i].value)) i++;
-      if (sig[i]?.kind !== "word" && sig[i]?.kind !== "quoted") {
-        return refuse(bad);
-      }
+      if (!isName(sig[i])) return refuse(bad);
       i++;
-      while (
-        isOp(sig[i], ".") &&
-        (sig[i + 1]?.kind === "word" || sig[i + 1]?.kind === "quoted")
-      ) i += 2;
+      while (isOp(sig[i], ".") && isName(sig[i + 1])) i += 2;
     }
     if (!isWord(sig[i], "FOR") && !isWord(sig[i], "IN")) return refuse(bad);
     if (!isWord(sig[i + 1], "ACCESS")) {
@@ -394,15 +235,10 @@ function classifyPragma(sig: Sig): GuardResult {
     );
   }
   const rest = sig.slice(i + 1);
-  if (
-    rest.length === 0 ||
-    (isOp(rest[0], "(") && closingParen(rest, 0) === rest.length - 1)
-  ) {
+  if (rest.length === 0 || (isOp(rest[0], "(") && closingParen(rest, 0) === rest.length - 1)) {
     return { ok: true, kind: "pragma" };
   }
-  return refuse(
-    "PRAGMA name = value changes a setting; read a pragma with PRAGMA name or PRAGMA name(argument)",
-  );
+  return refuse("PRAGMA name = value changes a setting; read a pragma with PRAGMA name or PRAGMA name(argument)");
 }
 
 /** A write hidden inside a statement that starts as a read: DML, INTO, a locking clause, a writing function or a T-SQL second statement. */
@@ -422,21 +258,15 @@ function hiddenWrite(sig: Sig, dialect: GuardDialect): GuardResult | undefined {
     if (token.kind !== "word") continue;
     const word = token.value;
     const lock = LOCK_STARTS.has(word) && lockingClause(sig, n);
-    if (lock) {
-      return refuse(`${lock} locks rows for writing; remove it (${WRITE_HINT})`);
-    }
+    if (lock) return refuse(`${lock} locks rows for writing; remove it (${WRITE_HINT})`);
     if (
       (WRITES_ANYWHERE.has(word) && !(call && FUNCTION_LIKE.has(word))) ||
       (dialect === "teradata" && TERADATA_WRITES_ANYWHERE.has(word)) ||
       (word === "REPLACE" && isWord(sig[n + 1], "INTO"))
     ) {
-      return refuse(
-        `${word} inside the statement is a write; ${WRITE_HINT} (quote it if it is a name)`,
-      );
+      return refuse(`${word} inside the statement is a write; ${WRITE_HINT} (quote it if it is a name)`);
     }
-    if (word === "INTO") {
-      return refuse("SELECT ... INTO creates a table; use a plain SELECT");
-    }
+    if (word === "INTO") return refuse("SELECT ... INTO creates a table; use a plain SELECT");
     if (dialect === "generic" && depth === 0 && startsStatement(sig, n)) {
       return refuse(
         `${word} would start a second statement on servers that need no semicolon (such as SQL Server); send one statement (quote ${word} if it is a name)`,
@@ -444,28 +274,6 @@ function hiddenWrite(sig: Sig, dialect: GuardDialect): GuardResult | undefined {
     }
   }
   return undefined;
-}
-
-/** Whether the word at `n` can begin a new statement where no semicolon is needed (T-SQL batches). */
-function startsStatement(sig: Sig, n: number): boolean {
-  const [previous, word, next] = [sig[n - 1], sig[n].value, sig[n + 1]];
-  if (!previous || !STATEMENT_WORDS.has(word) || word === "END") return false;
-  if (previous.kind === "operator" && previous.text !== ")" && previous.text !== "*") return false;
-  if (previous.kind === "word" && OPERAND_EXPECTED.has(previous.value)) return false;
-  if (isOp(next, "(")) return word === "EXEC" || word === "EXECUTE" || word === "WAITFOR";
-  return !CONTINUATIONS.has(`${word} ${next?.value}`) && !CONTINUATIONS.has(`${previous.value} ${word}`);
-}
-
-function lockingClause(sig: Sig, n: number): string | undefined {
-  const text = sig.slice(n, n + 4).map((t) => t.kind === "word" ? t.value : "")
-    .join(" ");
-  return /^(?:FOR (?:NO KEY UPDATE|KEY SHARE|UPDATE|SHARE)|LOCK IN SHARE MODE|UPDLOCK|XLOCK|TABLOCKX|HOLDLOCK)\b/
-    .exec(text)?.[0];
-}
-
-function isWritingFunction(name: string): boolean {
-  return WRITING_FUNCTIONS.has(name) ||
-    WRITING_FUNCTION_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
 function closingParen(sig: Sig, open: number): number {
@@ -486,10 +294,6 @@ function isWord(token: Token | undefined, value: string): boolean {
 
 function deeper(scope: Scope): Scope {
   return { dialect: scope.dialect, depth: scope.depth + 1 };
-}
-
-function words(list: string): ReadonlySet<string> {
-  return new Set(list.split(" "));
 }
 
 function refuse(reason: string): GuardResult {

@@ -2,9 +2,14 @@
  * A dialect-aware SQL tokenizer. Pure and dependency-free: it splits text
  * into tokens with offsets and never throws; literals, quoted names and
  * comments left open at the end of the text become "unterminated" tokens.
+ * The rules that differ between servers live in `sql_lexings.ts`.
  *
  * @module
  */
+
+import { DIALECT_LEX_OPTIONS, type LexOptions } from "./sql_lexings.ts";
+
+export { DIALECT_LEX_OPTIONS, type Lexing, lexingVariants, type LexOptions } from "./sql_lexings.ts";
 
 /** SQL dialects the tokenizer knows. */
 export type TokenDialect = "teradata" | "postgres" | "sqlite" | "generic";
@@ -33,99 +38,6 @@ export interface Token {
   end: number;
 }
 
-/** Lexical rules that differ between servers (and between settings of one server). */
-export interface LexOptions {
-  /** Which quotes treat a backslash as an escape: none, only E'...', every '...', or '...' and "...". */
-  backslash: "none" | "e-strings" | "strings" | "all";
-  /** Block comments nest (PostgreSQL, SQL Server, the SQL standard). */
-  nestedComments: boolean;
-  /** `$$...$$` and `$tag$...$tag$` are strings; `$1` is a parameter. */
-  dollarQuotes: boolean;
-  /** `[name]` quotes a name: "plain" ends at the first `]`, "doubled" reads `]]` as an escaped bracket. */
-  brackets: "none" | "plain" | "doubled";
-  /** Backticks quote a name. */
-  backticks: boolean;
-  /** `#` starts a line comment (MySQL). */
-  hashComments: boolean;
-  /** `--` starts a comment only when followed by whitespace or a control character (MySQL). */
-  dashCommentNeedsSpace: boolean;
-  /** `q'[...]'` is a string (Oracle). */
-  qQuotes: boolean;
-  /** SQLite parameters: `$a`, `@a`, `:a`, `#a`, with Tcl suffixes like `$a(...)` and `$a::b`. */
-  tclVariables: boolean;
-  /** Code units >= 0x80 are name characters, so `$`, `E'` and `q'` right after one start nothing special. */
-  nonAsciiIsIdent: boolean;
-}
-
-/** One way a server may read a text: the options and what differs from the dialect's usual reading. */
-export interface Lexing {
-  options: Readonly<LexOptions>;
-  /** Empty for the usual reading, otherwise e.g. "block comments nest". */
-  note: string;
-}
-
-/** Lexical rules a server of each dialect uses by default. */
-export const DIALECT_LEX_OPTIONS: Readonly<
-  Record<TokenDialect, Readonly<LexOptions>>
-> = {
-  teradata: lex({}),
-  postgres: lex({
-    backslash: "e-strings",
-    nestedComments: true,
-    dollarQuotes: true,
-    nonAsciiIsIdent: true,
-  }),
-  sqlite: lex({
-    brackets: "plain",
-    backticks: true,
-    tclVariables: true,
-    nonAsciiIsIdent: true,
-  }),
-  generic: lex({ brackets: "plain", backticks: true }),
-};
-
-type Alternative = readonly [Partial<LexOptions>, string];
-type Axis = readonly [RegExp, readonly Alternative[]];
-
-const GENERIC_AXES: readonly Axis[] = [
-  [/\/\*/, [[{ nestedComments: true }, "block comments nest"]]],
-  [/\\/, [
-    [{ backslash: "e-strings" }, "backslashes escape quotes in E'...' strings"],
-    [{ backslash: "strings" }, "backslashes escape quotes in strings"],
-    [
-      { backslash: "all" },
-      "backslashes escape quotes in strings and double-quoted text",
-    ],
-  ]],
-  [/\$/, [[{ dollarQuotes: true }, "$$ or $tag$ starts a string"]]],
-  [/\[/, [[{ brackets: "doubled" }, "]] inside [...] is an escaped bracket"], [
-    { brackets: "none" },
-    "[ does not quote a name",
-  ]]],
-  [/`/, [[{ backticks: false }, "a backtick does not quote a name"]]],
-  [/#/, [[{ hashComments: true }, "# starts a comment"]]],
-  [/--\S/, [[
-    { dashCommentNeedsSpace: true },
-    "-- starts a comment only before a space",
-  ]]],
-  [/(?:^|[^\w$])n?q'/i, [[{ qQuotes: true }, "q'[...]' is a string"]]],
-  [/[$@:#]\S*\(/, [[{ tclVariables: true }, "$name(...) is a parameter"]]],
-  [/[\u0080-\uffff][$@:#eEnNqQ]/, [[
-    { nonAsciiIsIdent: true },
-    "non-ASCII characters are part of names",
-  ]]],
-];
-
-const DIALECT_AXES: Readonly<Record<TokenDialect, readonly Axis[]>> = {
-  teradata: [[/\/\*/, [[{ nestedComments: true }, "block comments nest"]]]],
-  postgres: [[/\\/, [[
-    { backslash: "strings" },
-    "backslashes escape quotes in strings",
-  ]]]],
-  sqlite: [],
-  generic: GENERIC_AXES,
-};
-
 const Q_QUOTE_CLOSERS: Readonly<Record<string, string>> = {
   "[": "]",
   "(": ")",
@@ -135,44 +47,6 @@ const Q_QUOTE_CLOSERS: Readonly<Record<string, string>> = {
 
 // Unicode whitespace (\s includes U+00A0, U+2000-U+200A, U+3000, U+FEFF) and invisible separators.
 const SPACE = /[\s\u0085\u180e\u200b-\u200d\u2060]/;
-
-function lex(overrides: Partial<LexOptions>): LexOptions {
-  return {
-    backslash: "none",
-    nestedComments: false,
-    dollarQuotes: false,
-    brackets: "none",
-    backticks: false,
-    hashComments: false,
-    dashCommentNeedsSpace: false,
-    qQuotes: false,
-    tclVariables: false,
-    nonAsciiIsIdent: false,
-    ...overrides,
-  };
-}
-
-/** Every plausible way a server of `dialect` may split `sql`, starting with the usual one. */
-export function lexingVariants(sql: string, dialect: TokenDialect): Lexing[] {
-  let variants: Lexing[] = [{
-    options: DIALECT_LEX_OPTIONS[dialect],
-    note: "",
-  }];
-  for (const [trigger, alternatives] of DIALECT_AXES[dialect]) {
-    if (!trigger.test(sql)) continue;
-    const next = [...variants];
-    for (const variant of variants) {
-      for (const [patch, note] of alternatives) {
-        next.push({
-          options: { ...variant.options, ...patch },
-          note: variant.note ? `${variant.note}, and ${note}` : note,
-        });
-      }
-    }
-    variants = next;
-  }
-  return variants;
-}
 
 /** Split `sql` into tokens the way a server of `dialect` (or one using `options`) reads it. */
 export function tokenize(
