@@ -3,6 +3,7 @@
  * never pasted; values are bound as parameters.
  * @module
  */
+import { z } from "zod";
 import type { Dialect } from "../connection/types.ts";
 
 /** Longest identifier any supported dialect accepts (Teradata: 128 characters). */
@@ -84,3 +85,9 @@ export function wholeNumber(
   }
   return value;
 }
+
+/** The `table_name` / `database_name` arguments shared by the table tools. */
+export const TABLE_ARGS = {
+  table_name: z.string().min(1).describe("Table or view name, or 'database.table'"),
+  database_name: z.string().optional().describe("Database (schema) holding the table; default: the current one"),
+};

@@ -14,6 +14,14 @@ export interface ToolAnnotations {
   openWorldHint: false;
 }
 
+/** The annotations of a tool that only reads: safe to call again, touches nothing outside the database. */
+export const READ_ONLY: ToolAnnotations = Object.freeze({
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+});
+
 /** Minimal logger handed to tools (messages go to stderr, never stdout). */
 export interface ToolLogger {
   debug(message: string, properties?: Record<string, unknown>): void;

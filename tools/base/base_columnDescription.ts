@@ -1,9 +1,8 @@
-import { z } from "zod";
 import { DIALECTS } from "../../connection/types.ts";
 import { notFoundMessage } from "../_catalog.ts";
 import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defaultDatabase, quoteIdent, tableRef } from "../_sql.ts";
-import { defineTool } from "../_tool.ts";
+import { defaultDatabase, quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
+import { defineTool, READ_ONLY } from "../_tool.ts";
 
 /** Describes the columns of a table or view. */
 export default defineTool({
@@ -14,20 +13,10 @@ Use it before writing SQL against a table. table_name may be 'db.table' when dat
 On Teradata it reads DBC.ColumnsVX (views report no types there; use base_readQuery with HELP COLUMN for those).
 Result: columns column_name, data_type, nullable, default_value, position; one row per column. A missing table is an error naming similar tables.`,
   inputSchema: {
-    table_name: z.string().min(1).describe(
-      "Table or view name, or 'database.table'",
-    ),
-    database_name: z.string().optional().describe(
-      "Database (schema) holding the table; default: the current one",
-    ),
+    ...TABLE_ARGS,
   },
   outputSchema: TABLE_OUTPUT,
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: READ_ONLY,
   dialects: DIALECTS,
   async handler({ table_name, database_name }, ctx) {
     const ref = tableRef(table_name, database_name);

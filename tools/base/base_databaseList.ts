@@ -1,6 +1,6 @@
 import { DIALECTS } from "../../connection/types.ts";
 import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool } from "../_tool.ts";
+import { defineTool, READ_ONLY } from "../_tool.ts";
 
 const SQL = {
   teradata: `SELECT DatabaseName AS database_name, DBKind AS kind, CommentString AS "comment"
@@ -23,12 +23,7 @@ SQLite attached databases. Use it first, to learn where tables live; then call b
 Result: columns database_name, kind, comment; one row per database.`,
   inputSchema: {},
   outputSchema: TABLE_OUTPUT,
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: READ_ONLY,
   dialects: DIALECTS,
   async handler(_args, ctx) {
     if (ctx.dialect === "generic") {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DIALECTS } from "../../connection/types.ts";
 import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool } from "../_tool.ts";
+import { defineTool, READ_ONLY } from "../_tool.ts";
 
 /** Runs one read-only SQL statement. */
 export default defineTool({
@@ -26,12 +26,7 @@ Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by
     ),
   },
   outputSchema: TABLE_OUTPUT,
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: READ_ONLY,
   writeAnnotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   dialects: DIALECTS,
   async handler({ sql, row_limit, timeout_seconds }, ctx) {

@@ -1,9 +1,8 @@
-import { z } from "zod";
 import { DIALECTS } from "../../connection/types.ts";
 import { notFoundMessage } from "../_catalog.ts";
 import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defaultDatabase, qualifiedName, quoteIdent, tableRef } from "../_sql.ts";
-import { defineTool } from "../_tool.ts";
+import { defaultDatabase, qualifiedName, quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
+import { defineTool, READ_ONLY } from "../_tool.ts";
 
 /** PostgreSQL has no SHOW CREATE: rebuild the DDL from the catalog. */
 const POSTGRES_DDL = `SELECT CASE WHEN c.relkind IN ('v', 'm')
@@ -34,20 +33,10 @@ Teradata uses SHOW TABLE / SHOW VIEW; SQLite returns the stored CREATE statement
 PostgreSQL rebuilds it from the catalog (columns, defaults, constraints, indexes; view definitions).
 Result: one column ddl; one or more rows of DDL text.`,
   inputSchema: {
-    table_name: z.string().min(1).describe(
-      "Table or view name, or 'database.table'",
-    ),
-    database_name: z.string().optional().describe(
-      "Database (schema) holding the table; default: the current one",
-    ),
+    ...TABLE_ARGS,
   },
   outputSchema: TABLE_OUTPUT,
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: READ_ONLY,
   dialects: DIALECTS.filter((d) => d !== "generic"),
   async handler({ table_name, database_name }, ctx) {
     const ref = tableRef(table_name, database_name);

@@ -3,7 +3,7 @@ import { DIALECTS } from "../../connection/types.ts";
 import { listTables } from "../_catalog.ts";
 import { TABLE_OUTPUT, tableResult } from "../_result.ts";
 import { checkIdentifier } from "../_sql.ts";
-import { defineTool } from "../_tool.ts";
+import { defineTool, READ_ONLY } from "../_tool.ts";
 
 /** Lists tables and views of a database. */
 export default defineTool({
@@ -22,12 +22,7 @@ Result: columns database_name, table_name, kind (Teradata TableKind: T table, V 
     ),
   },
   outputSchema: TABLE_OUTPUT,
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: READ_ONLY,
   dialects: DIALECTS,
   async handler({ database_name, name_filter }, ctx) {
     const database = database_name ? checkIdentifier(database_name.trim(), "database_name") : null;

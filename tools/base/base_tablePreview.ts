@@ -2,8 +2,8 @@ import { z } from "zod";
 import { DIALECTS } from "../../connection/types.ts";
 import { isMissingObject, notFoundMessage } from "../_catalog.ts";
 import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { qualifiedName, tableRef, wholeNumber } from "../_sql.ts";
-import { defineTool } from "../_tool.ts";
+import { qualifiedName, TABLE_ARGS, tableRef, wholeNumber } from "../_sql.ts";
+import { defineTool, READ_ONLY } from "../_tool.ts";
 
 /** Most rows a preview returns. */
 const PREVIEW_MAX = 100;
@@ -17,23 +17,13 @@ export default defineTool({
 Cheap on any table size: Teradata uses TOP n, PostgreSQL and SQLite use LIMIT n. Rows are in no particular order.
 Result: columns (name, type), rows as arrays, row_count, truncated.`,
   inputSchema: {
-    table_name: z.string().min(1).describe(
-      "Table or view name, or 'database.table'",
-    ),
-    database_name: z.string().optional().describe(
-      "Database (schema) holding the table; default: the current one",
-    ),
+    ...TABLE_ARGS,
     rows: z.number().int().min(1).max(PREVIEW_MAX).optional().describe(
       `Rows to show (1-${PREVIEW_MAX}, default 5)`,
     ),
   },
   outputSchema: TABLE_OUTPUT,
-  annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: READ_ONLY,
   dialects: DIALECTS,
   async handler({ table_name, database_name, rows }, ctx) {
     const ref = tableRef(table_name, database_name);
