@@ -69,6 +69,24 @@ const REFUSE: readonly (readonly [...Case, RegExp])[] = [
   ["an advisory lock", "SELECT pg_advisory_xact_lock(1)", PG, /pg_advisory_xact_lock\(\)/],
   ["dblink_exec", "SELECT dblink_exec('dbname=x', 'DELETE FROM t')", PG, /dblink_exec\(\)/],
   ["lo_import", "SELECT lo_import('/etc/passwd')", PG, /lo_import\(\)/],
+  // Each of these ran in a PostgreSQL 15 read-only session (measured): only the guard stops them.
+  ["brin_summarize_new_values", "SELECT brin_summarize_new_values('i')", PG, /brin_summarize_new_values\(\)/],
+  ["brin_desummarize_range", "SELECT brin_desummarize_range('i', 0)", PG, /brin_desummarize_range\(\)/],
+  ["gin_clean_pending_list", "SELECT gin_clean_pending_list('i')", PG, /gin_clean_pending_list\(\)/],
+  ["pg_current_xact_id, which assigns a transaction id", "SELECT pg_current_xact_id()", PG, /pg_current_xact_id\(\)/],
+  ["pg_log_backend_memory_contexts", "SELECT pg_log_backend_memory_contexts(1)", PG, /pg_log_backend_memory/],
+  [
+    "a replication slot copy",
+    "SELECT pg_copy_logical_replication_slot('a', 'b')",
+    PG,
+    /pg_copy_logical_replication_slot\(\)/,
+  ],
+  [
+    "a logical slot read that consumes changes",
+    "SELECT * FROM pg_logical_slot_get_changes('a', NULL, NULL)",
+    PG,
+    /get_changes/,
+  ],
   [
     "query_to_xml, which runs the SQL it is given",
     "SELECT query_to_xml('DELETE FROM t RETURNING 1', true, false, '')",
