@@ -86,7 +86,11 @@ export const DATABASE_DEFAULTS: Omit<DatabaseConfig, "uri"> = {
  * ```
  */
 export function openDatabase(config: DatabaseConfig, driver: OdbcDriver = loadOdbc()): Database {
-  return new OdbcDatabase(config, parseDatabaseUri(config.uri, { odbcDriver: config.odbcDriver }), driver);
+  return new OdbcDatabase(
+    config,
+    parseDatabaseUri(config.uri, { odbcDriver: config.odbcDriver, readOnly: !config.allowWrite }),
+    driver,
+  );
 }
 
 class OdbcDatabase implements Database {
@@ -139,6 +143,14 @@ class OdbcDatabase implements Database {
       throw new DatabaseError(verdict.reason, { kind: "refused" });
     }
     if (!verdict.ok) {
+      if (COPY_STREAM.test(text)) {
+        throw new DatabaseError(
+          "COPY ... FROM STDIN / TO STDOUT cannot run through ODBC (it would block the connection)",
+          {
+            kind: "refused",
+          },
+        );
+      }
       const count = splitStatements(text, this.dialect).length;
       if (count !== 1) {
         throw new DatabaseError(`only one statement per call is allowed (found ${count})`, { kind: "refused" });
@@ -381,6 +393,9 @@ class OdbcDatabase implements Database {
     this.#config.log?.(level, redact(message, this.#odbc.secrets));
   }
 }
+
+/** A COPY that streams through the client protocol: psqlODBC never returns from it. */
+const COPY_STREAM = /^[\s\uFEFF]*COPY\b[\s\S]*\b(STDIN|STDOUT)\b/i;
 
 /**
  * Ends the text with a newline when its last line holds `--`: psqlODBC with

@@ -35,6 +35,8 @@ export interface UriOptions {
   odbcDriver?: string;
   /** psqlODBC rows per server round trip with `UseDeclareFetch=1`. */
   fetchRows?: number;
+  /** Open SQLite files read-only (`mode=ro`), a third guard behind the classifier and `query_only`. */
+  readOnly?: boolean;
 }
 
 /**
@@ -97,11 +99,18 @@ function sqliteTarget(uri: string, options: UriOptions): OdbcTarget {
     dialect: "sqlite",
     // BigInt=1: without it the driver reports SUM()/COUNT() as 32-bit
     // integers and large values come back silently wrong.
-    connectionString: `DRIVER=${odbcValue(driver)};Database=${odbcValue(path)};BigInt=1;`,
+    connectionString: `DRIVER=${odbcValue(driver)};Database=${
+      odbcValue(options.readOnly ? readOnlyFileUri(path) : path)
+    };BigInt=1;`,
     secrets: [],
     display: path,
     filePath: path,
   };
+}
+
+/** A SQLite `file:` URI that opens the database read-only. */
+function readOnlyFileUri(path: string): string {
+  return `file:${path.split("/").map(encodeURIComponent).join("/")}?mode=ro`;
 }
 
 function postgresTarget(uri: string, options: UriOptions): OdbcTarget {

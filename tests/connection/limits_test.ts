@@ -174,3 +174,17 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "postgres: even with allowWrite, a COPY through STDIN/STDOUT is refused instead of blocking a connection",
+  ignore: !pgUri(),
+  async fn() {
+    await using db = testDatabase((await demoPostgresUri())!, { allowWrite: true });
+    await using c = await connectClient(db);
+    for (const sql of ["COPY (SELECT 1) TO STDOUT", "copy t FROM stdin"]) {
+      const r = await c.call("base_readQuery", { sql });
+      assert.match(textOf(r), /^Refused: COPY \.\.\. FROM STDIN/, sql);
+    }
+    assert.equal(db.stats().opened, 0, "nothing reached the database");
+  },
+});

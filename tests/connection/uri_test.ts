@@ -14,6 +14,12 @@ Deno.test("parseDatabaseUri maps a sqlite URI to the SQLite3 driver", () => {
   assert.equal(parseDatabaseUri("sqlite:relative.db").filePath, "relative.db");
 });
 
+Deno.test("parseDatabaseUri opens SQLite read-only through a file: URI when asked", () => {
+  const t = parseDatabaseUri("sqlite:///data/my shop.db", { readOnly: true });
+  assert.equal(t.connectionString, "DRIVER=SQLite3;Database=file:/data/my%20shop.db?mode=ro;BigInt=1;");
+  assert.equal(t.filePath, "/data/my shop.db");
+});
+
 Deno.test("parseDatabaseUri maps a postgres URI with declare/fetch and passes parameters through", () => {
   const t = parseDatabaseUri(
     "postgresql://me:p%40ss;w{rd}@db.example:6543/shop?sslmode=require",
