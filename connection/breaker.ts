@@ -55,7 +55,7 @@ export class CircuitBreaker {
     }
     const wait = Math.max(0, this.#openUntil - Date.now());
     throw new DatabaseError(
-      `database unavailable, retrying (next attempt in ${wait} ms; last error: ${this.#lastError})`,
+      `the database is not accepting connections (next attempt in ${wait} ms; last error: ${this.#lastError})`,
       { kind: "unavailable", retryable: false },
     );
   }

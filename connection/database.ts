@@ -47,7 +47,7 @@ export interface DatabaseConfig {
   fetchSize: number;
   /** Connections idle this long are checked before reuse. */
   healthAfterMs: number;
-  /** Transparent retries of read-only work after a lost connection. */
+  /** Most transparent retries of read-only work after a lost connection (also bounded by the call's timeout). */
   retries: number;
   /** After a cancel, how long to wait for the driver before giving up on the statement. */
   cancelGraceMs: number;
@@ -69,7 +69,7 @@ export const DATABASE_DEFAULTS: Omit<DatabaseConfig, "uri"> = {
   allowWrite: false,
   fetchSize: 100,
   healthAfterMs: 30_000,
-  retries: 4,
+  retries: 20,
   cancelGraceMs: 5_000,
   breaker: BREAKER_DEFAULTS,
 };
@@ -88,10 +88,18 @@ export const DATABASE_DEFAULTS: Omit<DatabaseConfig, "uri"> = {
 export function openDatabase(config: DatabaseConfig, driver: OdbcDriver = loadOdbc()): Database {
   return new OdbcDatabase(
     config,
-    parseDatabaseUri(config.uri, { odbcDriver: config.odbcDriver, readOnly: !config.allowWrite }),
+    parseDatabaseUri(config.uri, {
+      odbcDriver: config.odbcDriver,
+      readOnly: !config.allowWrite,
+      streaming: true,
+    }),
     driver,
   );
 }
+
+/** Connect failures that mean the database does not accept connections: the only evidence the breaker counts. */
+const NOT_ACCEPTING =
+  /connection refused|timeout expired|timed out|starting up|shutting down|in recovery|no route to host|network is unreachable|could not translate host name|too many clients|not accepting connections|could not connect/i;
 
 class OdbcDatabase implements Database {
   readonly dialect;
@@ -102,6 +110,8 @@ class OdbcDatabase implements Database {
   readonly #odbc: OdbcTarget;
   readonly #pool: Pool<OdbcConnection>;
   readonly #breaker: CircuitBreaker;
+  /** Errors of `driver.connect` that say the database is not accepting connections. */
+  readonly #refused = new WeakSet<DatabaseError>();
   #retries = 0;
   #reconnects = 0;
   #timeouts = 0;
@@ -121,7 +131,10 @@ class OdbcDatabase implements Database {
       open: async () => {
         const connection = await driver.connect(odbc.connectionString, config.loginTimeoutSeconds)
           .catch((error) => {
-            throw this.#error(error);
+            const failure = this.#error(error);
+            // A backend killed during the driver's login queries proves the server is up.
+            if (NOT_ACCEPTING.test(failure.message)) this.#refused.add(failure);
+            throw failure;
           });
         if (this.#pool.stats().opened > 0) this.#reconnects++;
         await this.#prepareSession(connection);
@@ -163,8 +176,13 @@ class OdbcDatabase implements Database {
       );
     }
     const timeoutMs = Math.min(options.timeoutMs ?? this.#config.queryTimeoutMs, this.#config.maxQueryTimeoutMs);
-    const run = () => this.#execute(text, options, maxRows, timeoutMs);
+    const deadline = performance.now() + timeoutMs;
+    const run = () =>
+      this.#execute(text, options, maxRows, Math.max(1, Math.round(deadline - performance.now())), timeoutMs);
     if (!verdict.ok) return await run(); // a write is never retried
+    // Read-only work is retried after a lost connection until the call's own
+    // deadline (and at most `retries` times); a down database fails fast
+    // through the breaker instead.
     return await pRetry(run, {
       retries: this.#config.retries,
       minTimeout: 25,
@@ -172,7 +190,8 @@ class OdbcDatabase implements Database {
       factor: 2,
       randomize: true,
       signal: options.signal,
-      shouldRetry: ({ error }) => error instanceof DatabaseError && error.retryable,
+      shouldRetry: ({ error }) =>
+        error instanceof DatabaseError && error.retryable && performance.now() + 50 < deadline,
       onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
         if (error instanceof DatabaseError && error.retryable && retriesLeft > 0) {
           this.#retries++;
@@ -182,7 +201,13 @@ class OdbcDatabase implements Database {
     });
   }
 
-  async #execute(sql: string, options: QueryOptions, maxRows: number, timeoutMs: number): Promise<QueryResult> {
+  async #execute(
+    sql: string,
+    options: QueryOptions,
+    maxRows: number,
+    timeoutMs: number,
+    statedTimeoutMs = timeoutMs,
+  ): Promise<QueryResult> {
     const started = performance.now();
     const probe = this.#breaker.enter();
     const connection = await this.#lease(options.signal, timeoutMs, probe);
@@ -235,9 +260,12 @@ class OdbcDatabase implements Database {
       return result;
     } catch (error) {
       if (!driverDone) broken = true; // the driver ignored the cancel: never reuse this connection
-      const failure = stoppedBy === null ? this.#error(error) : this.#stopped(stoppedBy, timeoutMs);
+      const failure = stoppedBy === null ? this.#error(error) : this.#stopped(stoppedBy, statedTimeoutMs);
       if (failure.retryable) {
-        this.#breaker.failure(failure.message, probe);
+        // Losing an established connection says nothing about whether the
+        // database accepts new ones: only failures to open one (in #lease)
+        // may open the circuit.
+        this.#breaker.release(probe);
         await this.#pool.discardIdle();
       } else {
         this.#breaker.release(probe);
@@ -271,7 +299,7 @@ class OdbcDatabase implements Database {
         );
       }
       const failure = this.#error(error);
-      if (failure.retryable) this.#breaker.failure(failure.message, probe);
+      if (failure.retryable && this.#refused.has(failure)) this.#breaker.failure(failure.message, probe);
       else this.#breaker.release(probe);
       throw failure;
     }

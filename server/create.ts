@@ -170,7 +170,7 @@ export function describeFailure(error: unknown): string {
       case "refused":
         return `Refused: ${error.message}`;
       case "unavailable":
-        return `Database unavailable: ${error.message}. Try again in a few seconds.`;
+        return `Database unavailable, retrying: ${error.message}. Try again in a few seconds.`;
       case "connection":
         return `Database unavailable: lost the connection and could not restore it after retrying (${error.message}). Try again in a few seconds.`;
       case "timeout":

@@ -15,8 +15,8 @@ Deno.test("parseDatabaseUri maps a sqlite URI to the SQLite3 driver", () => {
 });
 
 Deno.test("parseDatabaseUri opens SQLite read-only through a file: URI when asked", () => {
-  const t = parseDatabaseUri("sqlite:///data/my shop.db", { readOnly: true });
-  assert.equal(t.connectionString, "DRIVER=SQLite3;Database=file:/data/my%20shop.db?mode=ro;BigInt=1;");
+  const t = parseDatabaseUri("sqlite:///data/my shop.db", { readOnly: true, streaming: true });
+  assert.equal(t.connectionString, "DRIVER=SQLite3;Database=file:/data/my%20shop.db?mode=ro;BigInt=1;StepAPI=1;");
   assert.equal(t.filePath, "/data/my shop.db");
 });
 
