@@ -26,8 +26,7 @@ async function ensureDemoDatabase(
   dataDir: string,
   log: Logger,
 ): Promise<string> {
-  const path = `${Deno.realPathSync(dataDir.startsWith("/") ? "/" : ".")}/${dataDir.replace(/^\.\//, "")}`
-    .replace(/\/\/+/g, "/") + `/demo-v${DEMO_SCHEMA_VERSION}.db`;
+  const path = `${dataDir.replace(/\/+$/, "")}/demo-v${DEMO_SCHEMA_VERSION}.db`;
   try {
     await Deno.stat(path);
     return path;
@@ -123,6 +122,16 @@ export async function main(
   return await serveStdio(db, tools, config, log);
 }
 
+/** How long a shutdown waits for calls in flight to answer. */
+const SHUTDOWN_DRAIN_MS = 10_000;
+
+/** Waits until no call is in flight, or the deadline passes. */
+async function drain(activity: { active: number }, deadlineMs: number, log: Logger): Promise<void> {
+  const until = performance.now() + deadlineMs;
+  while (activity.active > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+  if (activity.active > 0) log.warning("{count} calls still running at shutdown", { count: activity.active });
+}
+
 /** Opens the first connection in the background so a bad URI shows in the log at once. */
 function warmUp(db: Database, log: Logger): void {
   db.health().then((h) => {
@@ -140,9 +149,11 @@ async function serveStdio(
   config: Config,
   log: Logger,
 ): Promise<number> {
+  const activity = { active: 0 };
   const server = createServer({
     db,
     tools,
+    activity,
     limits: {
       defaultRows: config.defaultRowLimit,
       maxRows: config.maxRowLimit,
@@ -170,6 +181,7 @@ async function serveStdio(
   });
   const reason = await stopped;
   log.info("shutting down: {reason}", { reason });
+  await drain(activity, SHUTDOWN_DRAIN_MS, log);
   for (const [signal, handler] of handlers) {
     Deno.removeSignalListener(signal, handler);
   }

@@ -80,7 +80,9 @@ export interface OdbcDriver {
 /** Loads the odbc addon from the project's node_modules. */
 export function loadOdbc(): OdbcDriver {
   const require = createRequire(import.meta.url);
-  const packageJson = Deno.realPathSync(require.resolve("odbc/package.json"));
+  // The project's node_modules, found without a module-resolution walk (which
+  // would need read access to every parent folder under a scoped --allow-read).
+  const packageJson = Deno.realPathSync(new URL("../node_modules/odbc/package.json", import.meta.url));
   const root = packageJson.slice(0, -"package.json".length);
   const addonPath = `${root}lib/bindings/napi-v8/odbc.node`;
   try {

@@ -17,6 +17,8 @@ export interface ServerDeps {
   tools: readonly Tool[];
   limits: ToolLimits;
   log: Logger;
+  /** Counts calls in flight, so a shutdown can wait for them. */
+  activity?: { active: number };
 }
 
 /** Tools that run on the connected dialect, in load order. */
@@ -122,6 +124,7 @@ async function runTool(
     },
   };
   const started = performance.now();
+  if (deps.activity) deps.activity.active++;
   // A heartbeat for calls running longer than a second, when the client sent a progress token.
   const heartbeat = token === undefined ? undefined : setInterval(() => {
     const seconds = Math.round((performance.now() - started) / 1000);
@@ -151,6 +154,7 @@ async function runTool(
     return { content: [{ type: "text", text }], isError: true };
   } finally {
     clearInterval(heartbeat);
+    if (deps.activity) deps.activity.active--;
   }
 }
 

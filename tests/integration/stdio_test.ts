@@ -5,17 +5,17 @@ import { pgUri } from "../_pg.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 /** The same scoped permissions as `deno task start`. */
-const RUN_ARGS = [
-  "run",
-  "--frozen",
-  "--allow-read",
-  "--allow-write=./data",
-  "--allow-ffi",
-  "--allow-env",
-  "--allow-sys",
-  MAIN,
-];
 const ROOT = new URL("../..", import.meta.url).pathname;
+
+/** The exact command line of `deno task start` (its scoped permissions), read from deno.json. */
+function startTaskArgs(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  const words = (config.tasks.start.command as string).split(/\s+/);
+  assert.equal(words[0], "deno");
+  assert.ok(!words.some((w) => w === "-A" || w === "--allow-all"), "no blanket permissions");
+  return words.slice(1).map((w) => w === "main.ts" ? MAIN : w);
+}
+const RUN_ARGS = startTaskArgs();
 
 /** Spawns the real server over stdio and connects the SDK client; collects its stderr. */
 async function spawnServer(env: Record<string, string>) {
