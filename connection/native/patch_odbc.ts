@@ -121,9 +121,11 @@ export async function patchOdbc(): Promise<"already" | "patched"> {
     args: ["rebuild", "--", "-Dnapi_build_version=8", "-Dmodule_name=odbc", "-Dmodule_path=lib/bindings/napi-v8"],
     cwd: root,
     env: { npm_config_nodedir: Deno.env.get("npm_config_nodedir") ?? "/usr" },
-    stdout: "inherit",
+    // stdout may be a JSON-RPC channel (`deno task start` runs setup first): build output goes to stderr.
+    stdout: "piped",
     stderr: "inherit",
   }).output();
+  Deno.stderr.writeSync(build.stdout);
   if (!build.success) {
     throw new Error(`node-gyp rebuild failed (exit ${build.code}); node-gyp, g++ and unixodbc-dev are needed`);
   }
