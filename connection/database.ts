@@ -230,7 +230,8 @@ class OdbcDatabase implements Database {
         const cursor = await connection.query(sql, options.params ? [...options.params] : null, {
           cursor: true,
           fetchSize: Math.max(1, Math.min(this.#config.fetchSize, maxRows + 1)),
-          timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
+          // The driver's own timeout is a backstop one second behind the cancel below.
+          timeout: Math.ceil(timeoutMs / 1000) + 1,
         });
         try {
           return await readCursor(cursor, {
@@ -260,7 +261,10 @@ class OdbcDatabase implements Database {
       return result;
     } catch (error) {
       if (!driverDone) broken = true; // the driver ignored the cancel: never reuse this connection
-      const failure = stoppedBy === null ? this.#error(error) : this.#stopped(stoppedBy, statedTimeoutMs);
+      const raw = this.#error(error);
+      const ranOut = performance.now() - started >= timeoutMs - 100;
+      const why = stoppedBy ?? (DRIVER_TIMEOUT.has(raw.sqlState) && ranOut ? "timeout" : null);
+      const failure = why === null ? raw : this.#stopped(why, statedTimeoutMs);
       if (failure.retryable) {
         // Losing an established connection says nothing about whether the
         // database accepts new ones: only failures to open one (in #lease)
@@ -421,6 +425,9 @@ class OdbcDatabase implements Database {
     this.#config.log?.(level, redact(message, this.#odbc.secrets));
   }
 }
+
+/** SQLSTATEs of a statement stopped by a timeout or a cancel (driver-side timeouts land here). */
+const DRIVER_TIMEOUT = new Set(["57014", "HYT00", "HY008"]);
 
 /** A COPY that streams through the client protocol: psqlODBC never returns from it. */
 const COPY_STREAM = /^[\s\uFEFF]*COPY\b[\s\S]*\b(STDIN|STDOUT)\b/i;
