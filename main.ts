@@ -7,6 +7,7 @@
 import { configure, dispose, getLogfmtFormatter, getLogger, getStreamSink, type Logger } from "@logtape/logtape";
 import { DATABASE_DEFAULTS, openDatabase } from "./connection/database.ts";
 import { redact } from "./connection/redact.ts";
+import { parseDatabaseUri } from "./connection/uri.ts";
 import { runScript } from "./connection/script.ts";
 import type { Database } from "./connection/types.ts";
 import { DEMO_SCHEMA_VERSION, demoStatements } from "./demo/schema.ts";
@@ -15,6 +16,7 @@ import { createServer, SERVER_INFO, toolsFor } from "./server/create.ts";
 import { loadTools } from "./server/loader.ts";
 import { BUILTIN_TOOLS_DIR } from "./server/paths.ts";
 import { StdioServerTransport } from "./server/sdk.ts";
+import { serveHttp } from "./server/http.ts";
 
 /** Reads only the variables the server knows (works with a scoped `--allow-env`). */
 function readEnv(): Record<string, string | undefined> {
@@ -88,17 +90,9 @@ export async function main(
   if (config.version) {
     return (write(`${SERVER_INFO.name} ${SERVER_INFO.version}\n`), 0);
   }
-  const uriSecrets = config.databaseUri
-    ? [new URL("x://" + config.databaseUri.replace(/^[^:]*:\/*/, "")).password]
-      .filter(Boolean)
-    : [];
+  const uriSecrets = config.databaseUri ? [...parseDatabaseUri(config.databaseUri).secrets] : [];
   await configureLogging(config, () => uriSecrets);
   const log = getLogger(["tdmcp"]);
-  if (config.transport !== "stdio") {
-    throw new TypeError(
-      `Cannot start server as 'MCP_TRANSPORT' "${config.transport}" is not available in this version: use stdio`,
-    );
-  }
 
   const uri = config.databaseUri ??
     `sqlite://${await ensureDemoDatabase(config.dataDir, log)}`;
@@ -119,7 +113,9 @@ export async function main(
   const loaded = await loadTools([BUILTIN_TOOLS_DIR, ...config.toolsDirs]);
   const tools = loaded.map((l) => l.tool);
   warmUp(db, log);
-  return await serveStdio(db, tools, config, log);
+  return config.transport === "streamable-http"
+    ? await serveStreamableHttp(db, tools, config, log, uriSecrets)
+    : await serveStdio(db, tools, config, log);
 }
 
 /** How long a shutdown waits for calls in flight to answer. */
@@ -189,6 +185,79 @@ async function serveStdio(
   await db.close();
   log.info("stopped; pool closed");
   await dispose(); // flush the log sink before the process exits
+  return 0;
+}
+
+/** The bearer token: MCP_AUTH_TOKEN, or the first line of the file MCP_AUTH_TOKEN_FILE names. */
+async function readAuthToken(config: Config): Promise<string | null> {
+  if (config.authToken) return config.authToken;
+  if (!config.authTokenFile) return null;
+  const token = (await Deno.readTextFile(config.authTokenFile)).split(/\r?\n/)[0].trim();
+  if (!token) {
+    throw new TypeError(
+      `Cannot start server as 'MCP_AUTH_TOKEN_FILE' must hold a token: "${config.authTokenFile}" is empty`,
+    );
+  }
+  return token;
+}
+
+/** Serves over Streamable HTTP until SIGINT/SIGTERM, then drains and closes the pool. */
+async function serveStreamableHttp(
+  db: Database,
+  tools: Parameters<typeof createServer>[0]["tools"],
+  config: Config,
+  log: Logger,
+  secrets: string[],
+): Promise<number> {
+  const activity = { active: 0 };
+  const limits = {
+    defaultRows: config.defaultRowLimit,
+    maxRows: config.maxRowLimit,
+    timeoutMs: config.queryTimeoutMs,
+    maxTimeoutMs: config.maxQueryTimeoutMs,
+  };
+  const authToken = await readAuthToken(config);
+  if (authToken) secrets.push(authToken); // redacted from every log line
+  const http = serveHttp({
+    host: config.host,
+    port: config.port,
+    path: config.path,
+    stateless: config.stateless,
+    authToken,
+    allowedHosts: config.allowedHosts,
+    allowedOrigins: config.allowedOrigins,
+    maxBodyBytes: config.maxBodyBytes,
+    maxSessions: config.maxSessions,
+    maxConcurrentPerSession: config.maxConcurrentPerSession,
+    maxConcurrent: config.maxConcurrent,
+    sessionIdleMs: config.sessionIdleMs,
+    eventStoreSize: config.eventStoreSize,
+    force: config.force,
+  }, {
+    newServer: () => createServer({ db, tools, activity, limits, log }),
+    ready: () => db.health(),
+    log: log.getChild("http"),
+  });
+  log.info("serving {count} tools over Streamable HTTP on {dialect} database {target}", {
+    count: toolsFor(db, tools).length,
+    dialect: db.dialect,
+    target: db.target,
+  });
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const handlers = signals.map((signal) => {
+    const handler = () => stop(signal);
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  const reason = await stopped;
+  log.info("shutting down: {reason}", { reason });
+  await http.shutdown(SHUTDOWN_DRAIN_MS);
+  await drain(activity, 2_000, log); // calls whose client went away still hold pool leases
+  for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  await db.close();
+  log.info("stopped; pool closed");
+  await dispose();
   return 0;
 }
 

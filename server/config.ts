@@ -29,6 +29,20 @@ export interface Config {
   toolsDirs: string[];
   dataDir: string;
   allowWrite: boolean;
+  /** Streamable HTTP: one server and transport per request, no sessions (for replicas behind a load balancer). */
+  stateless: boolean;
+  authToken: string | null;
+  authTokenFile: string | null;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+  maxSessions: number;
+  maxConcurrentPerSession: number;
+  maxConcurrent: number;
+  sessionIdleMs: number;
+  eventStoreSize: number;
+  /** Serve a non-loopback address without a token. */
+  force: boolean;
   help: boolean;
   version: boolean;
 }
@@ -53,6 +67,18 @@ export const ENV_VARS = [
   "TOOLS_DIR",
   "TDMCP_DATA_DIR",
   "ALLOW_WRITE",
+  "MCP_STATELESS",
+  "MCP_AUTH_TOKEN",
+  "MCP_AUTH_TOKEN_FILE",
+  "MCP_ALLOWED_HOSTS",
+  "MCP_ALLOWED_ORIGINS",
+  "MCP_MAX_BODY_BYTES",
+  "MCP_MAX_SESSIONS",
+  "MCP_MAX_CONCURRENT_PER_SESSION",
+  "MCP_MAX_CONCURRENT",
+  "MCP_SESSION_IDLE_TIMEOUT",
+  "MCP_EVENT_STORE_SIZE",
+  "MCP_FORCE",
 ] as const;
 
 /** Command-line flags; each overrides the environment variable in its description. */
@@ -143,6 +169,42 @@ export const FLAGS = {
     env: "ALLOW_WRITE",
     help: "permit statements that change data (default: read-only)",
   },
+  "stateless": { type: "boolean", env: "MCP_STATELESS", help: "HTTP without sessions (for replicas)" },
+  "auth-token": {
+    type: "string",
+    env: "MCP_AUTH_TOKEN",
+    help: "HTTP bearer token (prefer the variable: argv shows in ps)",
+  },
+  "auth-token-file": { type: "string", env: "MCP_AUTH_TOKEN_FILE", help: "file whose first line is the bearer token" },
+  "allowed-hosts": {
+    type: "string",
+    env: "MCP_ALLOWED_HOSTS",
+    help: "Host header allow-list, comma-separated (default loopback)",
+  },
+  "allowed-origins": {
+    type: "string",
+    env: "MCP_ALLOWED_ORIGINS",
+    help: "Origin allow-list, comma-separated (default loopback)",
+  },
+  "max-body-bytes": { type: "string", env: "MCP_MAX_BODY_BYTES", help: "largest HTTP request body (default 1 MiB)" },
+  "max-sessions": { type: "string", env: "MCP_MAX_SESSIONS", help: "most HTTP sessions at once (default 100)" },
+  "max-concurrent-per-session": {
+    type: "string",
+    env: "MCP_MAX_CONCURRENT_PER_SESSION",
+    help: "most requests in flight per session (default 8)",
+  },
+  "max-concurrent": { type: "string", env: "MCP_MAX_CONCURRENT", help: "most HTTP requests in flight (default 64)" },
+  "session-idle-timeout": {
+    type: "string",
+    env: "MCP_SESSION_IDLE_TIMEOUT",
+    help: "seconds before an idle HTTP session ends (default 1800)",
+  },
+  "event-store-size": {
+    type: "string",
+    env: "MCP_EVENT_STORE_SIZE",
+    help: "events kept per session for resumption (default 1000)",
+  },
+  "force": { type: "boolean", env: "MCP_FORCE", help: "serve a non-loopback address without a token" },
   "help": { type: "boolean", env: null, help: "show this help" },
   "version": { type: "boolean", env: null, help: "show the version" },
 } as const;
@@ -301,9 +363,25 @@ export function parseConfig(
     toolsDirs: flagDirs.length > 0 ? flagDirs : envDirs,
     dataDir: raw("data-dir") ?? "./data",
     allowWrite: flagOrEnvTrue("allow-write"),
+    stateless: flagOrEnvTrue("stateless"),
+    authToken: raw("auth-token") ?? null,
+    authTokenFile: raw("auth-token-file") ?? null,
+    allowedHosts: list(raw("allowed-hosts")),
+    allowedOrigins: list(raw("allowed-origins")),
+    maxBodyBytes: integer("max-body-bytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxSessions: integer("max-sessions", 100, 1, 100_000),
+    maxConcurrentPerSession: integer("max-concurrent-per-session", 8, 1, 10_000),
+    maxConcurrent: integer("max-concurrent", 64, 1, 100_000),
+    sessionIdleMs: integer("session-idle-timeout", 1800, 1, 86_400) * 1000,
+    eventStoreSize: integer("event-store-size", 1000, 1, 1_000_000),
+    force: flagOrEnvTrue("force"),
     help: values.help === true,
     version: values.version === true,
   };
+}
+
+function list(text: string | undefined): string[] {
+  return (text ?? "").split(",").map((item) => item.trim()).filter(Boolean);
 }
 
 /** The `--help` text. */

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { type CallToolResult, Client, StreamableHTTPClientTransport } from "../_sdk.ts";
+import { demoSqlitePath } from "../_helpers.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+/** The exact command line of `deno task start:http`, moved to a free port. */
+function httpTaskArgs(port: number): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  const words = (config.tasks["start:http"].command as string).split(/\s+/);
+  assert.equal(words[0], "deno");
+  assert.ok(!words.some((w) => w === "-A" || w === "--allow-all" || w === "--allow-net"), "no blanket permissions");
+  return words.slice(1).map((w) => w.replace("127.0.0.1:8001", `127.0.0.1:${port}`)).concat(["--port", String(port)]);
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+Deno.test("deno task start:http serves MCP over Streamable HTTP with its scoped permissions and stops on SIGTERM", async () => {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: httpTaskArgs(port),
+    cwd: ROOT,
+    env: { DATABASE_URI: `sqlite://${await demoSqlitePath()}`, MCP_AUTH_TOKEN: "s3cret-token-for-test" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const stdout = new Response(child.stdout).text();
+  try {
+    const url = new URL(`http://127.0.0.1:${port}/mcp`);
+    let ready = false;
+    for (let i = 0; i < 200 && !ready; i++) {
+      ready = await fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => {
+        await r.body?.cancel();
+        return r.ok;
+      }, () => false);
+      if (!ready) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(ready, "the server answered /healthz");
+    const refused = await fetch(url, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    await refused.body?.cancel();
+    assert.equal(refused.status, 401);
+    const client = new Client({ name: "http-main-test", version: "0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(url, {
+        requestInit: { headers: { Authorization: "Bearer s3cret-token-for-test" } },
+      }),
+    );
+    const { tools } = await client.listTools();
+    assert.equal(tools.length, 6);
+    const r = await client.callTool({ name: "base_readQuery", arguments: { sql: "SELECT count(*) FROM regions" } }) as
+      & CallToolResult
+      & { structuredContent?: { rows: unknown[][] } };
+    assert.equal(r.isError, undefined);
+    assert.ok(Number(r.structuredContent!.rows[0][0]) > 0);
+    await client.close();
+  } finally {
+    child.kill("SIGTERM");
+  }
+  const [status, log] = await Promise.all([child.status, stderr, stdout]);
+  assert.equal(status.code, 0);
+  assert.match(log, /serving 6 tools over Streamable HTTP/);
+  assert.match(log, /stopped; pool closed/);
+  assert.equal(log.includes("s3cret-token-for-test"), false, "the token never reaches the log");
+});
