@@ -8,7 +8,7 @@ import { hostAllowed, originAllowed } from "../../server/_http_guard.ts";
 import { loadTools } from "../../server/loader.ts";
 import { BUILTIN_TOOLS_DIR } from "../../server/paths.ts";
 import { type CallToolResult, Client, StreamableHTTPClientTransport, StreamableHTTPError } from "../_sdk.ts";
-import { demoPostgresUri, demoSqlitePath, testDatabase, textOf } from "../_helpers.ts";
+import { demoPostgresUri, demoSqlitePath, PG_DEMO_SCHEMA, testDatabase, textOf } from "../_helpers.ts";
 
 const TOOLS = (await loadTools([BUILTIN_TOOLS_DIR])).map((l) => l.tool);
 const LIMITS = { defaultRows: 1000, maxRows: 50_000, timeoutMs: 30_000, maxTimeoutMs: 600_000 };
@@ -363,16 +363,21 @@ Deno.test("eight clients share the pool at once: 8 × 25 calls, no errors", asyn
 });
 
 Deno.test({
-  name: "sixteen clients × 50 calls against PostgreSQL, no errors",
+  name: "sixteen clients × 200 calls against PostgreSQL, no errors",
   ignore: !Deno.env.get("TDMCP_TEST_PG_URI"),
   async fn() {
     const uri = (await demoPostgresUri())!;
     await using server = await startHttp({}, uri);
     const clients = await Promise.all(Array.from({ length: 16 }, () => connect(server.url)));
     try {
-      const results = await Promise.all(clients.map(async (c) => {
+      const results = await Promise.all(clients.map(async (c, n) => {
         let errors = 0;
-        for (let i = 0; i < 50; i++) if ((await c.call("base_readQuery", { sql: "SELECT 1" })).isError) errors++;
+        for (let i = 0; i < 200; i++) {
+          const sql = `SELECT order_id, status FROM ${PG_DEMO_SCHEMA}.orders WHERE order_id = ${
+            1 + ((n * 200 + i) % 100_000)
+          }`;
+          if ((await c.call("base_readQuery", { sql })).isError) errors++;
+        }
         return errors;
       }));
       assert.deepEqual(results, Array(16).fill(0));
