@@ -3,6 +3,7 @@
  * types only, never the implementation.
  * @module
  */
+import type { PoolStats } from "./pool.ts";
 
 /** The SQL dialects tdmcp knows how to speak. */
 export type Dialect = "teradata" | "postgres" | "sqlite" | "generic";
@@ -62,14 +63,7 @@ export interface QueryOptions {
 }
 
 /** Pool and retry counters. */
-export interface DatabaseStats {
-  size: number;
-  inUse: number;
-  idle: number;
-  waiting: number;
-  maxSize: number;
-  opened: number;
-  discarded: number;
+export interface DatabaseStats extends PoolStats {
   reconnects: number;
   retries: number;
   /** `closed` (normal), `open` (failing fast), `half-open` (probing). */
