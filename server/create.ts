@@ -108,6 +108,11 @@ async function runTool(
   const requestId = String(extra.requestId);
   const log = deps.log.with({ tool: tool.name, requestId });
   const token = extra._meta?.progressToken;
+  const sendProgress = (progress: number, total?: number, message?: string) =>
+    extra.sendNotification({
+      method: "notifications/progress",
+      params: { progressToken: token!, progress, total, message },
+    });
   const ctx: ToolContext = {
     db: scopedDatabase(deps.db, extra.signal, { tool: tool.name, requestId }),
     dialect: deps.db.dialect,
@@ -117,10 +122,10 @@ async function runTool(
     requestId,
     progress: async (progress, total, message) => {
       if (token === undefined) return;
-      await extra.sendNotification({
-        method: "notifications/progress",
-        params: { progressToken: token, progress, total, message },
-      });
+      // The tool reports its own progress: the heartbeat (defined below, before the
+      // handler runs) must not send smaller values after it.
+      clearInterval(heartbeat);
+      await sendProgress(progress, total, message);
     },
   };
   const started = performance.now();
@@ -128,7 +133,7 @@ async function runTool(
   // A heartbeat for calls running longer than a second, when the client sent a progress token.
   const heartbeat = token === undefined ? undefined : setInterval(() => {
     const seconds = Math.round((performance.now() - started) / 1000);
-    ctx.progress(seconds, undefined, `${tool.name} running for ${seconds} s`).catch(() => {});
+    sendProgress(seconds, undefined, `${tool.name} running for ${seconds} s`).catch(() => {});
   }, PROGRESS_INTERVAL_MS);
   try {
     const result = await tool.handler(args as never, ctx);
