@@ -354,11 +354,12 @@ class OdbcDatabase implements Database {
 
   async #catalog(call: (c: OdbcConnection) => Promise<OdbcBatch>): Promise<QueryResult> {
     const started = performance.now();
-    this.#breaker.release(this.#breaker.enter());
-    const lease = await this.#pool.acquire();
+    const probe = this.#breaker.enter();
+    const connection = await this.#lease(undefined, this.#config.queryTimeoutMs, probe);
+    this.#breaker.release(probe);
     let broken = false;
     try {
-      const result = await call(lease.connection);
+      const result = await call(connection);
       const rows = result.slice(0, this.defaultMaxRows).map((r) => r.map(toCell));
       return {
         columns: toColumns(result.columns),
@@ -373,7 +374,7 @@ class OdbcDatabase implements Database {
       broken = failure.retryable;
       throw failure;
     } finally {
-      await this.#pool.release(lease.connection, { discard: broken });
+      await this.#pool.release(connection, { discard: broken });
     }
   }
 

@@ -122,8 +122,20 @@ function readOnlyFileUri(path: string): string {
   return `file:${path.split("/").map(encodeURIComponent).join("/")}?mode=ro`;
 }
 
+/** `new URL`, but its error never echoes the text (which holds the password). */
+function parseUrl(text: string, scheme: string): URL {
+  try {
+    return new URL(text);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new TypeError(
+      `Cannot use 'DATABASE_URI' as it is not a valid ${scheme} URL (expected ${scheme}user:password@host:port/database)`,
+    );
+  }
+}
+
 function postgresTarget(uri: string, options: UriOptions): OdbcTarget {
-  const url = new URL(uri);
+  const url = parseUrl(uri, "postgres://");
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   const database = decodeURIComponent(url.pathname.replace(/^\//, "")) ||
@@ -157,7 +169,7 @@ function pgKey(key: string): string {
 }
 
 function teradataTarget(uri: string, options: UriOptions): OdbcTarget {
-  const url = new URL(uri.replace(/^teradata:/i, "http:"));
+  const url = parseUrl(uri.replace(/^teradata:/i, "http:"), "teradata://");
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   const database = decodeURIComponent(url.pathname.replace(/^\//, ""));

@@ -73,6 +73,16 @@ Deno.test("parseDatabaseUri keeps a raw ODBC string, detects its dialect and fin
   ], ["C", "z"]]);
 });
 
+Deno.test("parseDatabaseUri rejects a malformed URL without echoing it", () => {
+  for (const uri of ["postgres://me:hunter2@host:badport/db", "teradata://me:hunter2@[bad/db"]) {
+    assert.throws(() => parseDatabaseUri(uri), (e: Error) => {
+      assert.match(e.message, /Cannot use 'DATABASE_URI' as it is not a valid (postgres|teradata):\/\/ URL/);
+      assert.equal(e.message.includes("hunter2"), false);
+      return true;
+    });
+  }
+});
+
 Deno.test("parseDatabaseUri rejects text that is neither a URI nor a connection string", () => {
   assert.throws(
     () => parseDatabaseUri("mysql://root:hunter2@h/db"),
