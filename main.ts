@@ -13,7 +13,7 @@ import type { Database } from "./connection/types.ts";
 import { DEMO_SCHEMA_VERSION, demoStatements } from "./demo/schema.ts";
 import { type Config, ENV_VARS, helpText, parseConfig } from "./server/config.ts";
 import { createServer, SERVER_INFO, toolsFor } from "./server/create.ts";
-import { loadTools } from "./server/loader.ts";
+import { type Catalog, loadCatalog } from "./server/loader.ts";
 import { BUILTIN_TOOLS_DIR } from "./server/paths.ts";
 import { StdioServerTransport } from "./server/sdk.ts";
 import { serveHttp } from "./server/http.ts";
@@ -110,12 +110,22 @@ export async function main(
     allowWrite: config.allowWrite,
     log: (level, message) => log.getChild("db")[level](message),
   });
-  const loaded = await loadTools([BUILTIN_TOOLS_DIR, ...config.toolsDirs]);
-  const tools = loaded.map((l) => l.tool);
+  const catalog = await loadCatalog([BUILTIN_TOOLS_DIR, ...config.toolsDirs]);
   warmUp(db, log);
   return config.transport === "streamable-http"
-    ? await serveStreamableHttp(db, tools, config, log, uriSecrets)
-    : await serveStdio(db, tools, config, log);
+    ? await serveStreamableHttp(db, catalog, config, log, uriSecrets)
+    : await serveStdio(db, catalog, config, log);
+}
+
+/** "8 tools, 2 resources, 1 prompt" — what this dialect gets from the catalog. */
+function describeCatalog(db: Database, catalog: Catalog): string {
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+  const parts = [count(toolsFor(db, catalog.tools).length, "tool")];
+  const resources = toolsFor(db, catalog.resources).length + toolsFor(db, catalog.resourceTemplates).length;
+  if (resources > 0) parts.push(count(resources, "resource"));
+  const prompts = toolsFor(db, catalog.prompts).length;
+  if (prompts > 0) parts.push(count(prompts, "prompt"));
+  return parts.join(", ");
 }
 
 /** How long a shutdown waits for calls in flight to answer. */
@@ -141,14 +151,14 @@ function warmUp(db: Database, log: Logger): void {
 
 async function serveStdio(
   db: Database,
-  tools: Parameters<typeof createServer>[0]["tools"],
+  catalog: Catalog,
   config: Config,
   log: Logger,
 ): Promise<number> {
   const activity = { active: 0 };
   const server = createServer({
     db,
-    tools,
+    ...catalog,
     activity,
     limits: {
       defaultRows: config.defaultRowLimit,
@@ -170,8 +180,7 @@ async function serveStdio(
     return [signal, handler] as const;
   });
   await server.connect(transport);
-  log.info("serving {count} tools over stdio on {dialect} database {target}", {
-    count: toolsFor(db, tools).length,
+  log.info(`serving ${describeCatalog(db, catalog)} over stdio on {dialect} database {target}`, {
     dialect: db.dialect,
     target: db.target,
   });
@@ -204,7 +213,7 @@ async function readAuthToken(config: Config): Promise<string | null> {
 /** Serves over Streamable HTTP until SIGINT/SIGTERM, then drains and closes the pool. */
 async function serveStreamableHttp(
   db: Database,
-  tools: Parameters<typeof createServer>[0]["tools"],
+  catalog: Catalog,
   config: Config,
   log: Logger,
   secrets: string[],
@@ -234,12 +243,11 @@ async function serveStreamableHttp(
     eventStoreSize: config.eventStoreSize,
     force: config.force,
   }, {
-    newServer: () => createServer({ db, tools, activity, limits, log }),
+    newServer: () => createServer({ db, ...catalog, activity, limits, log }),
     ready: () => db.health(),
     log: log.getChild("http"),
   });
-  log.info("serving {count} tools over Streamable HTTP on {dialect} database {target}", {
-    count: toolsFor(db, tools).length,
+  log.info(`serving ${describeCatalog(db, catalog)} over Streamable HTTP on {dialect} database {target}`, {
     dialect: db.dialect,
     target: db.target,
   });

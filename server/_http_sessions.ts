@@ -61,6 +61,9 @@ export class BoundedEventStore implements EventStore {
   }
 }
 
+/** The SSE `retry:` hint: how soon a client reconnects after the server closes a stream. */
+const RECONNECT_AFTER_MS = 1_000;
+
 /** One stateful session. */
 export interface Session {
   id: string;
@@ -111,6 +114,8 @@ export class SessionRegistry {
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       eventStore: new BoundedEventStore(this.#options.eventStoreSize),
+      // Sent in the priming event of each stream: how soon a client should reconnect after a close.
+      retryInterval: RECONNECT_AFTER_MS,
     });
     const session: Session = {
       id: "",

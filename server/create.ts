@@ -4,9 +4,22 @@
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import { McpServer } from "./sdk.ts";
-import type { Database } from "../connection/types.ts";
+import { McpServer, SetLevelRequestSchema } from "./sdk.ts";
+import {
+  clientChannel,
+  describeFailure,
+  type Extra,
+  isKnownFailure,
+  type LogState,
+  scopedDatabase,
+} from "./_context.ts";
+import { registerPrompts, registerResources, registerResourceTemplates } from "./_resources.ts";
+import type { Database, Dialect } from "../connection/types.ts";
+import type { Prompt } from "../tools/_prompt.ts";
+import type { Resource, ResourceTemplate } from "../tools/_resource.ts";
 import type { Tool, ToolContext, ToolLimits, ToolResult } from "../tools/_tool.ts";
+
+export { describeFailure, scopedDatabase };
 
 /** The server's name and version as clients see them. */
 export const SERVER_INFO = { name: "tdmcp", version: "0.1.0" } as const;
@@ -15,14 +28,17 @@ export const SERVER_INFO = { name: "tdmcp", version: "0.1.0" } as const;
 export interface ServerDeps {
   db: Database;
   tools: readonly Tool[];
+  resources?: readonly Resource[];
+  resourceTemplates?: readonly ResourceTemplate[];
+  prompts?: readonly Prompt[];
   limits: ToolLimits;
   log: Logger;
   /** Counts calls in flight, so a shutdown can wait for them. */
   activity?: { active: number };
 }
 
-/** Tools that run on the connected dialect, in load order. */
-export function toolsFor(db: Database, tools: readonly Tool[]): Tool[] {
+/** Tools (or resources, templates, prompts) that run on the connected dialect, in load order. */
+export function toolsFor<T extends { dialects: readonly Dialect[] }>(db: Database, tools: readonly T[]): T[] {
   return tools.filter((t) => t.dialects.includes(db.dialect));
 }
 
@@ -34,6 +50,14 @@ export function createServer(deps: ServerDeps): McpServer {
       "Start with base_databaseList and base_tableList, describe tables with base_columnDescription, " +
       "then answer questions with base_readQuery. Results are capped; prefer aggregates over raw rows.",
   });
+  const logState: LogState = {};
+  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    logState.level = request.params.level;
+    return {};
+  });
+  registerResources(server, toolsFor(deps.db, deps.resources ?? []), deps);
+  registerResourceTemplates(server, toolsFor(deps.db, deps.resourceTemplates ?? []), deps);
+  registerPrompts(server, toolsFor(deps.db, deps.prompts ?? []), deps);
   for (const tool of toolsFor(deps.db, deps.tools)) {
     server.registerTool(
       tool.name,
@@ -44,7 +68,8 @@ export function createServer(deps: ServerDeps): McpServer {
         outputSchema: tool.outputSchema,
         annotations: { title: tool.title, ...annotationsFor(tool, deps.db) },
       },
-      (args: Record<string, unknown>, extra) => runTool(tool, args, deps, extra),
+      (args: Record<string, unknown>, extra: Extra) =>
+        runTool(tool, args, deps, extra, clientChannel(server, extra, logState, `tdmcp.${tool.name}`)),
     );
   }
   return server;
@@ -55,55 +80,16 @@ export function annotationsFor(tool: Tool, db: Database): Tool["annotations"] {
   return db.allowWrite && tool.writeAnnotations ? tool.writeAnnotations : tool.annotations;
 }
 
-/**
- * The database as one call sees it: every statement carries the call's abort
- * signal and audit identity (the Teradata QueryBand) unless the tool overrides them.
- */
-export function scopedDatabase(
-  db: Database,
-  signal: AbortSignal,
-  audit: { tool: string; requestId: string },
-): Database {
-  const refuseClose = () => Promise.reject(new TypeError("a tool may not close the shared database"));
-  return {
-    dialect: db.dialect,
-    target: db.target,
-    defaultMaxRows: db.defaultMaxRows,
-    allowWrite: db.allowWrite,
-    query: (sql, options = {}) => db.query(sql, { signal, audit, ...options }),
-    odbcTables: (schema, table) => db.odbcTables(schema, table),
-    odbcColumns: (schema, table) => db.odbcColumns(schema, table),
-    health: () => db.health(),
-    stats: () => db.stats(),
-    close: refuseClose,
-    [Symbol.asyncDispose]: refuseClose,
-  };
-}
-
 /** How often a long call reports progress to a client that asked for it. */
 export const PROGRESS_INTERVAL_MS = 1_000;
-
-interface CallExtra {
-  signal: AbortSignal;
-  requestId: string | number;
-  _meta?: { progressToken?: string | number };
-  sendNotification(notification: {
-    method: "notifications/progress";
-    params: {
-      progressToken: string | number;
-      progress: number;
-      total?: number;
-      message?: string;
-    };
-  }): Promise<void>;
-}
 
 /** Runs one tool call: builds its context, times it, and turns failures the agent can fix into `isError` results. */
 async function runTool(
   tool: Tool,
   args: Record<string, unknown>,
   deps: ServerDeps,
-  extra: CallExtra,
+  extra: Extra,
+  client: ToolContext["client"],
 ): Promise<ToolResult> {
   const requestId = String(extra.requestId);
   const log = deps.log.with({ tool: tool.name, requestId });
@@ -120,6 +106,7 @@ async function runTool(
     log,
     limits: deps.limits,
     requestId,
+    client,
     progress: async (progress, total, message) => {
       if (token === undefined) return;
       // The tool reports its own progress: the heartbeat (defined below, before the
@@ -151,7 +138,7 @@ async function runTool(
       ms: elapsed(started),
       error: text,
     });
-    if (!(error instanceof Error) || !KNOWN_ERRORS.has(error.name)) {
+    if (!isKnownFailure(error)) {
       log.error("unexpected failure", {
         stack: error instanceof Error ? error.stack : String(error),
       });
@@ -161,40 +148,6 @@ async function runTool(
     clearInterval(heartbeat);
     if (deps.activity) deps.activity.active--;
   }
-}
-
-const KNOWN_ERRORS = new Set([
-  "DatabaseError",
-  "TypeError",
-  "RangeError",
-  "AbortError",
-]);
-
-/** One line the agent can act on; never a stack trace. */
-export function describeFailure(error: unknown): string {
-  if (!(error instanceof Error)) return `failed: ${String(error)}`;
-  if (error.name === "DatabaseError") {
-    const { kind, sqlState } = error as Error & { kind?: string; sqlState?: string };
-    switch (kind) {
-      case "refused":
-        return `Refused: ${error.message}`;
-      case "unavailable":
-        return `Database unavailable, retrying: ${error.message}. Try again in a few seconds.`;
-      case "connection":
-        return `Database unavailable: lost the connection and could not restore it after retrying (${error.message}). Try again in a few seconds.`;
-      case "timeout":
-        return `Timed out: ${error.message}`;
-      case "cancelled":
-        return `Cancelled: ${error.message}`;
-      default:
-        return `Database error${sqlState ? ` (SQLSTATE ${sqlState})` : ""}: ${error.message}`;
-    }
-  }
-  if (error.name === "AbortError") return "Cancelled.";
-  if (error.name === "TypeError" || error.name === "RangeError") {
-    return `Invalid argument: ${error.message}`;
-  }
-  return `Internal error: ${error.message}`;
 }
 
 function elapsed(started: number): number {

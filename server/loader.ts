@@ -1,14 +1,16 @@
 /**
  * Tools-as-code discovery: read the tool folders, skip helpers and tests,
- * sort, import, validate each module and reject duplicate names.
+ * sort, import, validate each module (tool, resource, resource template or
+ * prompt) and reject duplicate names.
  * @module
  */
 import { toFileUrl } from "./paths.ts";
+import { validateDefinition } from "./validate.ts";
+import type { Prompt } from "../tools/_prompt.ts";
+import type { Resource, ResourceTemplate } from "../tools/_resource.ts";
 import type { Tool } from "../tools/_tool.ts";
 
-/** The shape a tool file must default-export, for error messages. */
-export const EXPECTED_SHAPE =
-  "export default defineTool({ name, title, description, inputSchema, annotations: { readOnlyHint, destructiveHint, idempotentHint, openWorldHint: false }, dialects, handler })";
+export { EXPECTED_SHAPE } from "./validate.ts";
 
 /** A loaded tool and the file it came from. */
 export interface LoadedTool {
@@ -40,103 +42,54 @@ export async function listToolFiles(dir: string): Promise<string[]> {
   return files.sort();
 }
 
-/** Imports and validates every tool file of the folders, in order. */
-export async function loadTools(
-  dirs: readonly string[],
-): Promise<LoadedTool[]> {
-  const loaded: LoadedTool[] = [];
-  const byName = new Map<string, string>();
+/** Everything the tool folders define, by kind, in load order. */
+export interface Catalog {
+  tools: Tool[];
+  resources: Resource[];
+  resourceTemplates: ResourceTemplate[];
+  prompts: Prompt[];
+  /** The file each name came from. */
+  files: Map<string, string>;
+}
+
+/**
+ * Imports and validates every file of the folders, in order: tools,
+ * resources, resource templates and prompts. Names are unique across kinds
+ * (each is a file stem).
+ */
+export async function loadCatalog(dirs: readonly string[]): Promise<Catalog> {
+  const catalog: Catalog = { tools: [], resources: [], resourceTemplates: [], prompts: [], files: new Map() };
   for (const dir of dirs) {
     for (const file of await listToolFiles(dir)) {
       const module = await import(toFileUrl(file).href);
-      const tool = validateTool(module.default, file);
-      const other = byName.get(tool.name);
+      const definition = validateDefinition(module.default, file);
+      const other = catalog.files.get(definition.name);
       if (other !== undefined) {
         throw new TypeError(
-          `Cannot load tool file ${file}: the name "${tool.name}" is already used by ${other}`,
+          `Cannot load tool file ${file}: the name "${definition.name}" is already used by ${other}`,
         );
       }
-      byName.set(tool.name, file);
-      loaded.push({ tool, file });
+      catalog.files.set(definition.name, file);
+      if (!("kind" in definition)) catalog.tools.push(definition);
+      else if (definition.kind === "resource") catalog.resources.push(definition);
+      else if (definition.kind === "resourceTemplate") catalog.resourceTemplates.push(definition);
+      else catalog.prompts.push(definition);
     }
   }
-  return loaded;
+  return catalog;
+}
+
+/** Imports the folders and returns their tools with the file each came from. */
+export async function loadTools(dirs: readonly string[]): Promise<LoadedTool[]> {
+  const catalog = await loadCatalog(dirs);
+  return catalog.tools.map((tool) => ({ tool, file: catalog.files.get(tool.name)! }));
 }
 
 /** Checks that a module's default export is a tool named after its file; throws naming the file and the problem. */
 export function validateTool(value: unknown, file: string): Tool {
-  const fail = (problem: string): never => {
-    throw new TypeError(
-      `Cannot load tool file ${file}: ${problem}; expected ${EXPECTED_SHAPE}`,
-    );
-  };
-  if (typeof value !== "object" || value === null) {
-    return fail("it has no default export object");
+  const definition = validateDefinition(value, file);
+  if ("kind" in definition) {
+    throw new TypeError(`Cannot load tool file ${file}: it defines a ${definition.kind}, not a tool`);
   }
-  const t = value as Record<string, unknown>;
-  const stem = file.replace(/^.*\//, "").replace(/\.ts$/, "");
-  if (typeof t.name !== "string" || t.name !== stem) {
-    fail(
-      `'name' is ${JSON.stringify(t.name)} but must equal the file stem "${stem}"`,
-    );
-  }
-  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(stem)) {
-    fail(`the name "${stem}" has characters MCP tool names may not use`);
-  }
-  for (const key of ["title", "description"]) {
-    if (typeof t[key] !== "string" || (t[key] as string).trim() === "") {
-      fail(`'${key}' must be a non-empty string`);
-    }
-  }
-  if (typeof t.handler !== "function") fail("'handler' must be a function");
-  checkShape(t.inputSchema, "inputSchema", fail);
-  if (t.outputSchema !== undefined) {
-    checkShape(t.outputSchema, "outputSchema", fail);
-  }
-  const a = t.annotations as Record<string, unknown> | undefined;
-  for (
-    const key of [
-      "readOnlyHint",
-      "destructiveHint",
-      "idempotentHint",
-      "openWorldHint",
-    ]
-  ) {
-    if (typeof a?.[key] !== "boolean") {
-      fail(`'annotations.${key}' must be written out as true or false`);
-    }
-  }
-  if (!Array.isArray(t.dialects) || t.dialects.length === 0) {
-    fail("'dialects' must list at least one dialect");
-  }
-  for (const d of t.dialects as unknown[]) {
-    if (!["teradata", "postgres", "sqlite", "generic"].includes(d as string)) {
-      fail(
-        `'dialects' has ${JSON.stringify(d)}; known: teradata, postgres, sqlite, generic`,
-      );
-    }
-  }
-  // deno-lint-ignore no-explicit-any -- the dynamic-import boundary: the shape was checked field by field above
-  return value as any;
-}
-
-function checkShape(
-  value: unknown,
-  what: string,
-  fail: (problem: string) => never,
-): void {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    fail(`'${what}' must be an object of zod schemas`);
-  }
-  for (const [key, schema] of Object.entries(value as object)) {
-    if (typeof (schema as { safeParse?: unknown })?.safeParse !== "function") {
-      fail(`'${what}.${key}' is not a zod schema`);
-    }
-    if (
-      what === "inputSchema" &&
-      !(schema as { description?: string }).description
-    ) {
-      fail(`'${what}.${key}' has no .describe(...) text for the agent`);
-    }
-  }
+  return definition;
 }

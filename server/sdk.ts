@@ -20,3 +20,21 @@ export type { EventId, EventStore, StreamId } from "@modelcontextprotocol/sdk/se
 export { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/types.d.ts"
 export type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/server/mcp.d.ts"
+export { ResourceTemplate as SdkResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+// @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/shared/protocol.d.ts"
+export type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+// @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/server/completable.d.ts"
+export { completable } from "@modelcontextprotocol/sdk/server/completable.js";
+// @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/types.d.ts"
+export {
+  CreateMessageResultSchema,
+  ElicitResultSchema,
+  ErrorCode,
+  McpError,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/types.d.ts"
+export type { ElicitRequestParams, ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";

@@ -54,15 +54,125 @@ export interface ToolContext {
   requestId: string;
   /** Reports progress when the client asked for it; a no-op otherwise. */
   progress(done: number, total?: number, message?: string): Promise<void>;
+  /** Talks back to the client during the call: log messages, sampling, elicitation. */
+  client: ClientChannel;
 }
 
-/** What a handler returns: text for every client, structured content for those that read it. */
+/** MCP log levels, least to most severe. */
+export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
+/** One MCP log level. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** The contents of a resource: text or base64 bytes. */
+export type ResourceContents =
+  | { uri: string; mimeType?: string; text: string }
+  | { uri: string; mimeType?: string; blob: string };
+
+/** One block of a tool result or prompt message. Images and audio are base64. */
+export type Content =
+  | { type: "text"; text: string }
+  | { type: "image"; data: string; mimeType: string }
+  | { type: "audio"; data: string; mimeType: string }
+  | { type: "resource"; resource: ResourceContents };
+
+/** What sampling messages may hold: text, images and audio. */
+export type SamplingContent = Exclude<Content, { type: "resource" }>;
+
+/** A sampling request: messages for the client's model (MCP `sampling/createMessage`). */
+export interface SamplingRequest {
+  messages: { role: "user" | "assistant"; content: SamplingContent }[];
+  maxTokens: number;
+  systemPrompt?: string;
+  temperature?: number;
+}
+
+/** What the client's model answered. */
+export interface SamplingResult {
+  role: "user" | "assistant";
+  content: Content;
+  model: string;
+  stopReason?: string;
+}
+
+/** An elicitation request: a message and a flat JSON Schema of what to ask the user (MCP `elicitation/create`). */
+export interface ElicitRequest {
+  message: string;
+  requestedSchema: {
+    type: "object";
+    properties: Record<string, ElicitField>;
+    required?: string[];
+  };
+}
+
+/** One field of an elicitation form (MCP allows flat primitives and enum lists only). */
+export type ElicitField =
+  | {
+    type: "string";
+    title?: string;
+    description?: string;
+    default?: string;
+    minLength?: number;
+    maxLength?: number;
+    format?: "email" | "uri" | "date" | "date-time";
+    enum?: string[];
+    /** Legacy display names for `enum`. */
+    enumNames?: string[];
+    oneOf?: { const: string; title: string }[];
+  }
+  | {
+    type: "number" | "integer";
+    title?: string;
+    description?: string;
+    default?: number;
+    minimum?: number;
+    maximum?: number;
+  }
+  | { type: "boolean"; title?: string; description?: string; default?: boolean }
+  | {
+    type: "array";
+    title?: string;
+    description?: string;
+    minItems?: number;
+    maxItems?: number;
+    items: { type: "string"; enum: string[] } | { anyOf: { const: string; title: string }[] };
+    default?: string[];
+  };
+
+/** The user's answer: accepted with content, declined or cancelled. */
+export interface ElicitResult {
+  action: "accept" | "decline" | "cancel";
+  content?: Record<string, unknown>;
+}
+
+/** The client side of the session, as a tool may use it during a call. */
+export interface ClientChannel {
+  /** Sends `notifications/message` to the client, unless below the level it set with `logging/setLevel`. */
+  log(level: LogLevel, data: unknown): Promise<void>;
+  /** Asks the client's model for a completion; throws TypeError when the client does not offer sampling. */
+  createMessage(request: SamplingRequest): Promise<SamplingResult>;
+  /** Asks the user for structured input; throws TypeError when the client does not offer elicitation. */
+  elicit(request: ElicitRequest): Promise<ElicitResult>;
+  /**
+   * Over Streamable HTTP with resumability: closes this call's event stream so
+   * the client reconnects and resumes (polling long calls). A no-op elsewhere.
+   */
+  closeStream(): void;
+}
+
+/** What a handler returns: content for every client, structured content for those that read it. */
 export interface ToolResult {
   [key: string]: unknown;
-  content: { type: "text"; text: string }[];
+  content: Content[];
   structuredContent?: Record<string, unknown>;
   isError?: boolean;
 }
+
+/**
+ * A tool's input: a shape of described zod fields (the usual form) or a whole
+ * zod object, for schemas that need object-level settings such as
+ * `.meta({ $defs })` or strictness.
+ */
+export type InputSchema<Shape extends z.ZodRawShape> = Shape | z.ZodObject<Shape, z.core.$ZodObjectConfig>;
 
 /** A tool: metadata, a zod input shape and a handler. */
 export interface Tool<Shape extends z.ZodRawShape = z.ZodRawShape> {
@@ -71,7 +181,7 @@ export interface Tool<Shape extends z.ZodRawShape = z.ZodRawShape> {
   title: string;
   /** Documentation for the agent: when to use it, its limits, its result shape. */
   description: string;
-  inputSchema: Shape;
+  inputSchema: InputSchema<Shape>;
   outputSchema?: z.ZodRawShape;
   annotations: ToolAnnotations;
   /** Annotations advertised instead when the server runs with `--allow-write` (only for tools that can write). */
