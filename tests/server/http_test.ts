@@ -190,6 +190,21 @@ Deno.test("a client that lost its SSE stream resumes with Last-Event-ID and gets
   assert.equal(end.status, 200);
 });
 
+Deno.test("a 2025-11-25 client's event stream opens with a priming event that says when to reconnect", async () => {
+  await using h = await startHttp();
+  const init = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
+  });
+  const response = await post(h.url, init);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "text/event-stream");
+  const text = await readUntil(response.body!, /"result"/);
+  assert.match(text, /^id: \S+\nretry: 1000\ndata: \n\n/, "priming event first");
+});
+
 Deno.test("a stateless server answers each POST as JSON without a session", async () => {
   await using server = await startHttp({ stateless: true });
   await using c = await connect(server.url);
