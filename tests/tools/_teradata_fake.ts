@@ -1,14 +1,14 @@
 /**
- * A stand-in Teradata driver for tool tests: the Teradata ODBC driver cannot be
- * installed here, so tests check the SQL each tool sends by recording what
- * reaches this driver. Copied from tests/connection/teradata_sql_test.ts (where
- * it is not exported) so every tool family can share one copy.
+ * A stand-in ODBC driver that records every statement, for tests of the SQL
+ * tools send to Teradata (whose driver cannot be installed here). Copied
+ * verbatim from tests/connection/teradata_sql_test.ts and exported, so tool
+ * families can share it.
  * @module
  */
 import { DATABASE_DEFAULTS, openDatabase } from "../../connection/database.ts";
 import type { OdbcBatch, OdbcConnection, OdbcCursor, OdbcDriver } from "../../connection/odbc.ts";
 
-/** One statement as the driver received it. */
+/** One statement as it reached the driver. */
 export interface Sent {
   sql: string;
   params: unknown[] | null;
@@ -68,7 +68,7 @@ export function recordingDriver(
   };
 }
 
-/** A Database with the teradata dialect over the recording driver. */
+/** A Teradata Database over the recording driver (nothing leaves the process). */
 export function teradata(answer?: (sql: string) => unknown[][]) {
   const recording = recordingDriver(answer);
   const db = openDatabase(
@@ -78,13 +78,5 @@ export function teradata(answer?: (sql: string) => unknown[][]) {
   return { db, ...recording };
 }
 
-/** Collapses whitespace so SQL can be matched on one line. */
+/** SQL with its whitespace collapsed, for readable assertions. */
 export const oneLine = (sql: string) => sql.replace(/\s+/g, " ").trim();
-
-/** The statements a tool sent, without the QueryBand statement every call starts with. */
-export function toolStatements(sent: Sent[]): Sent[] {
-  return sent.filter((s) => !s.sql.startsWith("SET QUERY_BAND")).map((s) => ({
-    sql: oneLine(s.sql),
-    params: s.params,
-  }));
-}
