@@ -53,7 +53,7 @@ Deno.test("deno task start:http serves MCP over Streamable HTTP with its scoped 
       }),
     );
     const { tools } = await client.listTools();
-    assert.equal(tools.length, 6);
+    assert.ok(tools.length >= 6, `${tools.length} tools`); // the six base tools plus the tool families
     const r = await client.callTool({ name: "base_readQuery", arguments: { sql: "SELECT count(*) FROM regions" } }) as
       & CallToolResult
       & { structuredContent?: { rows: unknown[][] } };
@@ -65,7 +65,7 @@ Deno.test("deno task start:http serves MCP over Streamable HTTP with its scoped 
   }
   const [status, log] = await Promise.all([child.status, stderr, stdout]);
   assert.equal(status.code, 0);
-  assert.match(log, /serving 6 tools over Streamable HTTP/);
+  assert.match(log, /serving \d+ tools over Streamable HTTP/);
   assert.match(log, /stopped; pool closed/);
   assert.equal(log.includes("s3cret-token-for-test"), false, "the token never reaches the log");
 });

@@ -50,7 +50,7 @@ Deno.test("over stdio a client lists the six tools and queries the demo database
   const server = await spawnServer({ DATABASE_URI: `sqlite://${path}`, LOGGING_LEVEL: "info" });
   try {
     const { tools } = await server.client.listTools();
-    assert.equal(tools.length, 6);
+    assert.ok(tools.length >= 6, `${tools.length} tools`); // the six base tools plus the tool families
     for (const tool of tools) {
       assert.equal(tool.inputSchema.type, "object");
       assert.deepEqual(Object.keys(tool.annotations ?? {}).filter((k) => k.endsWith("Hint")).sort(), [
@@ -66,7 +66,7 @@ Deno.test("over stdio a client lists the six tools and queries the demo database
   } finally {
     await server.close();
   }
-  assert.match(server.stderr(), /serving 6 tools over stdio on sqlite/);
+  assert.match(server.stderr(), /serving \d+ tools over stdio on sqlite/);
 });
 
 Deno.test({

@@ -114,7 +114,7 @@ Deno.test("a stateful client lists tools, queries over HTTP and ends its session
   const sessionId = c.transport.sessionId;
   assert.match(sessionId ?? "", /^[0-9a-f-]{36}$/);
   const { tools } = await c.client.listTools();
-  assert.equal(tools.length, 6);
+  assert.ok(tools.length >= 6, `${tools.length} tools`); // the six base tools plus the tool families
   const r = await c.call("base_readQuery", { sql: "SELECT count(*) FROM regions" });
   assert.equal(r.isError, undefined, textOf(r));
   assert.ok(Number(r.structuredContent!.rows[0][0]) > 0);

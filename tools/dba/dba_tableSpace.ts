@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { notFoundMessage } from "../_catalog.ts";
+import { LOCKING, optionalName, TOP_N, topN } from "../_dba.ts";
+import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
+import { quoteIdent } from "../_sql.ts";
+import { defineTool, READ_ONLY } from "../_tool.ts";
+
+// Teradata: DBC.TableSizeVX (DatabaseName, TableName, CurrentPerm, PeakPerm; one row per AMP).
+// PostgreSQL: pg_total_relation_size = pg_table_size (with TOAST) + pg_indexes_size. SQLite: the dbstat virtual table.
+function statement(
+  dialect: "teradata" | "postgres" | "sqlite",
+  database: string | null,
+  table: string | null,
+  n: number,
+) {
+  const db = database === null ? null : "?";
+  const tableFilter = (column: string) => table === null ? "" : ` AND ${column} = ?`;
+  switch (dialect) {
+    case "teradata":
+      return `${LOCKING}SELECT TOP ${n} DatabaseName AS database_name, TableName AS table_name,
+  SUM(CurrentPerm) AS total_bytes, SUM(PeakPerm) AS peak_bytes,
+  CAST(100 - AVG(CurrentPerm) * 100.0 / NULLIFZERO(MAX(CurrentPerm)) AS DECIMAL(5,2)) AS skew_pct, COUNT(*) AS amps
+FROM DBC.TableSizeVX WHERE DatabaseName = ${db ?? "DATABASE"}${tableFilter("TableName")}
+GROUP BY DatabaseName, TableName ORDER BY total_bytes DESC, table_name`;
+    case "postgres":
+      return `SELECT n.nspname AS database_name, c.relname AS table_name, pg_total_relation_size(c.oid) AS total_bytes,
+  pg_table_size(c.oid) AS table_bytes, pg_indexes_size(c.oid) AS index_bytes
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname = ${db ?? "current_schema()"}${tableFilter("c.relname")}
+ORDER BY total_bytes DESC, table_name LIMIT ${n}`;
+    case "sqlite":
+      return `SELECT ? AS database_name, m.tbl_name AS table_name, sum(s.pgsize) AS total_bytes,
+  sum(CASE WHEN m.type = 'table' THEN s.pgsize ELSE 0 END) AS table_bytes,
+  sum(CASE WHEN m.type = 'index' THEN s.pgsize ELSE 0 END) AS index_bytes
+FROM ${quoteIdent(database ?? "main", "sqlite")}.sqlite_schema m JOIN dbstat(?, 1) s ON s.name = m.name
+WHERE m.type IN ('table', 'index')${tableFilter("m.tbl_name")}
+GROUP BY m.tbl_name ORDER BY total_bytes DESC, table_name LIMIT ${n}`;
+  }
+}
+
+/** Space used per table of a database. */
+export default defineTool({
+  name: "dba_tableSpace",
+  title: "Table space",
+  description:
+    `Space used per table of one database (Teradata database, PostgreSQL schema, SQLite database), largest first.
+Use it to find the biggest tables or how much one table and its indexes take.
+Teradata: DBC.TableSizeVX summed over AMPs; total_bytes = CurrentPerm (with its secondary indexes), peak_bytes = PeakPerm,
+skew_pct = 100 - avg/max per-AMP size × 100 (0 = evenly spread; high means a poor primary index), amps = AMPs reporting.
+PostgreSQL: tables, materialized views and partitioned tables; total_bytes = table_bytes (heap, TOAST, free space and
+visibility maps) + index_bytes. SQLite: the dbstat virtual table; total_bytes = table_bytes + index_bytes (its indexes,
+including automatic ones), in whole pages.
+Result: columns database_name, table_name, total_bytes, then Teradata peak_bytes, skew_pct, amps or PostgreSQL/SQLite
+table_bytes, index_bytes. A table_name that matches nothing is an error naming similar tables.`,
+  inputSchema: {
+    database_name: z.string().optional().describe("Database (schema) to measure; default: the current one"),
+    table_name: z.string().optional().describe("Only this table; default: every table of the database"),
+    top_n: TOP_N,
+  },
+  outputSchema: TABLE_OUTPUT,
+  annotations: READ_ONLY,
+  dialects: ["teradata", "postgres", "sqlite"],
+  async handler({ database_name, table_name, top_n }, ctx) {
+    if (ctx.dialect === "generic") throw new TypeError("dba_tableSpace does not support generic ODBC sources");
+    const database = optionalName(database_name, "database_name");
+    const table = optionalName(table_name, "table_name");
+    const n = topN(top_n);
+    const params = ctx.dialect === "sqlite"
+      ? [database ?? "main", database ?? "main"]
+      : database === null
+      ? []
+      : [database];
+    if (table !== null) params.push(table);
+    let result;
+    try {
+      result = await ctx.db.query(statement(ctx.dialect, database, table, n), {
+        params,
+        maxRows: n,
+        signal: ctx.signal,
+      });
+    } catch (error) {
+      if (ctx.dialect === "sqlite" && error instanceof Error && /no such table: dbstat/i.test(error.message)) {
+        return errorResult(
+          "this SQLite build has no dbstat virtual table (SQLITE_ENABLE_DBSTAT_VTAB), so table sizes are unknown",
+        );
+      }
+      throw error;
+    }
+    if (table !== null && result.rowCount === 0) {
+      return errorResult(await notFoundMessage(ctx, { database, table }));
+    }
+    return tableResult(result);
+  },
+});
