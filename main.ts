@@ -14,6 +14,7 @@ import { DEMO_SCHEMA_VERSION, demoStatements } from "./demo/schema.ts";
 import { type Config, ENV_VARS, helpText, parseConfig } from "./server/config.ts";
 import { createServer, SERVER_INFO, toolsFor } from "./server/create.ts";
 import { type Catalog, loadCatalog } from "./server/loader.ts";
+import { applyProfile, parseProfiles } from "./server/profiles.ts";
 import { BUILTIN_TOOLS_DIR } from "./server/paths.ts";
 import { StdioServerTransport } from "./server/sdk.ts";
 import { serveHttp } from "./server/http.ts";
@@ -110,22 +111,39 @@ export async function main(
     allowWrite: config.allowWrite,
     log: (level, message) => log.getChild("db")[level](message),
   });
-  const catalog = await loadCatalog([BUILTIN_TOOLS_DIR, ...config.toolsDirs]);
+  const catalog = await selectCatalog(config, log);
   warmUp(db, log);
   return config.transport === "streamable-http"
     ? await serveStreamableHttp(db, catalog, config, log, uriSecrets)
     : await serveStdio(db, catalog, config, log);
 }
 
+/** Loads the tool folders and narrows them to the configured profile. */
+async function selectCatalog(config: Config, log: Logger): Promise<Catalog> {
+  const loaded = await loadCatalog([BUILTIN_TOOLS_DIR, ...config.toolsDirs]);
+  const custom = config.profilesFile
+    ? parseProfiles(await Deno.readTextFile(config.profilesFile), config.profilesFile)
+    : {};
+  const { catalog, unmatched } = applyProfile(loaded, config.profile, custom);
+  for (const pattern of unmatched) {
+    log.warning("profile {profile}: {pattern} matches no tool, resource or prompt", {
+      profile: config.profile,
+      pattern,
+    });
+  }
+  return catalog;
+}
+
 /** "8 tools, 2 resources, 1 prompt" — what this dialect gets from the catalog. */
-function describeCatalog(db: Database, catalog: Catalog): string {
+function describeCatalog(db: Database, catalog: Catalog, disclosure: Config["disclosure"]): string {
   const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
   const parts = [count(toolsFor(db, catalog.tools).length, "tool")];
   const resources = toolsFor(db, catalog.resources).length + toolsFor(db, catalog.resourceTemplates).length;
   if (resources > 0) parts.push(count(resources, "resource"));
   const prompts = toolsFor(db, catalog.prompts).length;
   if (prompts > 0) parts.push(count(prompts, "prompt"));
-  return parts.join(", ");
+  return parts.join(", ") +
+    (disclosure === "progressive" ? " (progressive disclosure: search_tools, execute_tool)" : "");
 }
 
 /** How long a shutdown waits for calls in flight to answer. */
@@ -159,6 +177,7 @@ async function serveStdio(
   const server = createServer({
     db,
     ...catalog,
+    disclosure: config.disclosure,
     activity,
     limits: {
       defaultRows: config.defaultRowLimit,
@@ -180,7 +199,7 @@ async function serveStdio(
     return [signal, handler] as const;
   });
   await server.connect(transport);
-  log.info(`serving ${describeCatalog(db, catalog)} over stdio on {dialect} database {target}`, {
+  log.info(`serving ${describeCatalog(db, catalog, config.disclosure)} over stdio on {dialect} database {target}`, {
     dialect: db.dialect,
     target: db.target,
   });
@@ -243,14 +262,17 @@ async function serveStreamableHttp(
     eventStoreSize: config.eventStoreSize,
     force: config.force,
   }, {
-    newServer: () => createServer({ db, ...catalog, activity, limits, log }),
+    newServer: () => createServer({ db, ...catalog, disclosure: config.disclosure, activity, limits, log }),
     ready: () => db.health(),
     log: log.getChild("http"),
   });
-  log.info(`serving ${describeCatalog(db, catalog)} over Streamable HTTP on {dialect} database {target}`, {
-    dialect: db.dialect,
-    target: db.target,
-  });
+  log.info(
+    `serving ${describeCatalog(db, catalog, config.disclosure)} over Streamable HTTP on {dialect} database {target}`,
+    {
+      dialect: db.dialect,
+      target: db.target,
+    },
+  );
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   const handlers = signals.map((signal) => {

@@ -18,6 +18,10 @@ export interface Config {
   port: number;
   path: string;
   profile: string;
+  /** A JSON file of custom profiles. */
+  profilesFile: string | null;
+  /** `full` lists every tool; `progressive` lists search_tools, execute_tool and base_readQuery. */
+  disclosure: "full" | "progressive";
   defaultRowLimit: number;
   maxRowLimit: number;
   maxResultBytes: number;
@@ -56,6 +60,8 @@ export const ENV_VARS = [
   "MCP_PORT",
   "MCP_PATH",
   "PROFILE",
+  "PROFILES_FILE",
+  "TOOL_DISCLOSURE",
   "DEFAULT_ROW_LIMIT",
   "MAX_ROW_LIMIT",
   "MAX_RESULT_BYTES",
@@ -112,7 +118,17 @@ export const FLAGS = {
   "profile": {
     type: "string",
     env: "PROFILE",
-    help: "tool profile (default all)",
+    help: "tool profile: all (default), dba, eda, minimal, or one from the profiles file",
+  },
+  "profiles-file": {
+    type: "string",
+    env: "PROFILES_FILE",
+    help: "JSON file of custom profiles",
+  },
+  "disclosure": {
+    type: "string",
+    env: "TOOL_DISCLOSURE",
+    help: "full (default: list every tool) or progressive (search_tools + execute_tool)",
   },
   "row-limit": {
     type: "string",
@@ -337,6 +353,8 @@ export function parseConfig(
     port: integer("port", 8001, 1, 65535),
     path,
     profile: raw("profile") ?? "all",
+    profilesFile: raw("profiles-file") ?? null,
+    disclosure: oneOf("disclosure", { full: "full", progressive: "progressive" }, "full"),
     defaultRowLimit,
     maxRowLimit,
     maxResultBytes: integer(

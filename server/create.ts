@@ -5,21 +5,23 @@
  */
 import type { Logger } from "@logtape/logtape";
 import { McpServer, SetLevelRequestSchema } from "./sdk.ts";
-import {
-  clientChannel,
-  describeFailure,
-  type Extra,
-  isKnownFailure,
-  type LogState,
-  scopedDatabase,
-} from "./_context.ts";
+import { clientChannel, describeFailure, type Extra, type LogState, scopedDatabase } from "./_context.ts";
+import { registerDisclosureTools } from "./_disclosure.ts";
 import { registerPrompts, registerResources, registerResourceTemplates } from "./_resources.ts";
+import { annotationsFor, runTool } from "./_run.ts";
 import type { Database, Dialect } from "../connection/types.ts";
 import type { Prompt } from "../tools/_prompt.ts";
 import type { Resource, ResourceTemplate } from "../tools/_resource.ts";
-import type { Tool, ToolContext, ToolLimits, ToolResult } from "../tools/_tool.ts";
+import type { Tool, ToolLimits } from "../tools/_tool.ts";
 
-export { describeFailure, scopedDatabase };
+export { annotationsFor, describeFailure, scopedDatabase };
+
+/**
+ * How tools are offered: `full` lists every tool; `progressive` lists only
+ * `search_tools`, `execute_tool` and `base_readQuery`, and the agent discovers
+ * the rest on demand (small `tools/list`, same reach).
+ */
+export type Disclosure = "full" | "progressive";
 
 /** The server's name and version as clients see them. */
 export const SERVER_INFO = { name: "tdmcp", version: "0.1.0" } as const;
@@ -35,7 +37,12 @@ export interface ServerDeps {
   log: Logger;
   /** Counts calls in flight, so a shutdown can wait for them. */
   activity?: { active: number };
+  /** Default `full`. */
+  disclosure?: Disclosure;
 }
+
+/** Tools listed in progressive disclosure next to `search_tools` and `execute_tool`. */
+const ALWAYS_LISTED = new Set(["base_readQuery"]);
 
 /** Tools (or resources, templates, prompts) that run on the connected dialect, in load order. */
 export function toolsFor<T extends { dialects: readonly Dialect[] }>(db: Database, tools: readonly T[]): T[] {
@@ -58,7 +65,11 @@ export function createServer(deps: ServerDeps): McpServer {
   registerResources(server, toolsFor(deps.db, deps.resources ?? []), deps);
   registerResourceTemplates(server, toolsFor(deps.db, deps.resourceTemplates ?? []), deps);
   registerPrompts(server, toolsFor(deps.db, deps.prompts ?? []), deps);
-  for (const tool of toolsFor(deps.db, deps.tools)) {
+  const clientFor = (extra: Extra, name: string) => clientChannel(server, extra, logState, `tdmcp.${name}`);
+  const tools = toolsFor(deps.db, deps.tools);
+  const listed = deps.disclosure === "progressive" ? tools.filter((t) => ALWAYS_LISTED.has(t.name)) : tools;
+  if (deps.disclosure === "progressive") registerDisclosureTools(server, tools, deps, clientFor);
+  for (const tool of listed) {
     server.registerTool(
       tool.name,
       {
@@ -68,88 +79,8 @@ export function createServer(deps: ServerDeps): McpServer {
         outputSchema: tool.outputSchema,
         annotations: { title: tool.title, ...annotationsFor(tool, deps.db) },
       },
-      (args: Record<string, unknown>, extra: Extra) =>
-        runTool(tool, args, deps, extra, clientChannel(server, extra, logState, `tdmcp.${tool.name}`)),
+      (args: Record<string, unknown>, extra: Extra) => runTool(tool, args, deps, extra, clientFor(extra, tool.name)),
     );
   }
   return server;
-}
-
-/** The annotations a tool advertises: its write annotations when the server lets writes through. */
-export function annotationsFor(tool: Tool, db: Database): Tool["annotations"] {
-  return db.allowWrite && tool.writeAnnotations ? tool.writeAnnotations : tool.annotations;
-}
-
-/** How often a long call reports progress to a client that asked for it. */
-export const PROGRESS_INTERVAL_MS = 1_000;
-
-/** Runs one tool call: builds its context, times it, and turns failures the agent can fix into `isError` results. */
-async function runTool(
-  tool: Tool,
-  args: Record<string, unknown>,
-  deps: ServerDeps,
-  extra: Extra,
-  client: ToolContext["client"],
-): Promise<ToolResult> {
-  const requestId = String(extra.requestId);
-  const log = deps.log.with({ tool: tool.name, requestId });
-  const token = extra._meta?.progressToken;
-  const sendProgress = (progress: number, total?: number, message?: string) =>
-    extra.sendNotification({
-      method: "notifications/progress",
-      params: { progressToken: token!, progress, total, message },
-    });
-  const ctx: ToolContext = {
-    db: scopedDatabase(deps.db, extra.signal, { tool: tool.name, requestId }),
-    dialect: deps.db.dialect,
-    signal: extra.signal,
-    log,
-    limits: deps.limits,
-    requestId,
-    client,
-    progress: async (progress, total, message) => {
-      if (token === undefined) return;
-      // The tool reports its own progress: the heartbeat (defined below, before the
-      // handler runs) must not send smaller values after it.
-      clearInterval(heartbeat);
-      await sendProgress(progress, total, message);
-    },
-  };
-  const started = performance.now();
-  if (deps.activity) deps.activity.active++;
-  // A heartbeat for calls running longer than a second, when the client sent a progress token.
-  const heartbeat = token === undefined ? undefined : setInterval(() => {
-    const seconds = Math.round((performance.now() - started) / 1000);
-    sendProgress(seconds, undefined, `${tool.name} running for ${seconds} s`).catch(() => {});
-  }, PROGRESS_INTERVAL_MS);
-  try {
-    const result = await tool.handler(args as never, ctx);
-    const rows = (result.structuredContent as { row_count?: number } | undefined)
-      ?.row_count;
-    log.info("tool call ok in {ms} ms", {
-      ms: elapsed(started),
-      rows,
-      isError: result.isError === true,
-    });
-    return result;
-  } catch (error) {
-    const text = describeFailure(error);
-    log.warning("tool call failed in {ms} ms: {error}", {
-      ms: elapsed(started),
-      error: text,
-    });
-    if (!isKnownFailure(error)) {
-      log.error("unexpected failure", {
-        stack: error instanceof Error ? error.stack : String(error),
-      });
-    }
-    return { content: [{ type: "text", text }], isError: true };
-  } finally {
-    clearInterval(heartbeat);
-    if (deps.activity) deps.activity.active--;
-  }
-}
-
-function elapsed(started: number): number {
-  return Math.round((performance.now() - started) * 10) / 10;
 }

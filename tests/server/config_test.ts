@@ -93,3 +93,15 @@ Deno.test("parseConfig accepts logging levels in any case and the allow-write sw
   assert.equal(parseConfig({}, ["--allow-write"]).allowWrite, true);
   assert.equal(parseConfig({ QUERY_TIMEOUT: "5" }, []).queryTimeoutMs, 5000);
 });
+
+Deno.test("parseConfig reads the profile, a profiles file and the disclosure mode", () => {
+  const c = parseConfig({ PROFILE: "eda", TOOL_DISCLOSURE: "progressive" }, ["--profiles-file", "p.json"]);
+  assert.equal(c.profile, "eda");
+  assert.equal(c.profilesFile, "p.json");
+  assert.equal(c.disclosure, "progressive");
+  assert.equal(parseConfig({}, []).disclosure, "full");
+  assert.throws(
+    () => parseConfig({}, ["--disclosure", "lazy"]),
+    /'TOOL_DISCLOSURE' must be one of full, progressive: current value is "lazy"/,
+  );
+});

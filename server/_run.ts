@@ -1,0 +1,97 @@
+/**
+ * Runs one tool call: builds the tool's context, reports progress, times the
+ * call and turns failures the agent can act on into `isError` results.
+ * @module
+ */
+import type { Logger } from "@logtape/logtape";
+import { describeFailure, type Extra, isKnownFailure, scopedDatabase } from "./_context.ts";
+import type { Database } from "../connection/types.ts";
+import type { Tool, ToolContext, ToolLimits, ToolResult } from "../tools/_tool.ts";
+
+/** What a call needs from the server. */
+export interface RunDeps {
+  db: Database;
+  limits: ToolLimits;
+  log: Logger;
+  /** Counts calls in flight, so a shutdown can wait for them. */
+  activity?: { active: number };
+}
+
+/** The annotations a tool advertises: its write annotations when the server lets writes through. */
+export function annotationsFor(tool: Tool, db: Database): Tool["annotations"] {
+  return db.allowWrite && tool.writeAnnotations ? tool.writeAnnotations : tool.annotations;
+}
+
+/** How often a long call reports progress to a client that asked for it. */
+export const PROGRESS_INTERVAL_MS = 1_000;
+
+/** Runs one tool call: builds its context, times it, and turns failures the agent can fix into `isError` results. */
+export async function runTool(
+  tool: Tool,
+  args: Record<string, unknown>,
+  deps: RunDeps,
+  extra: Extra,
+  client: ToolContext["client"],
+): Promise<ToolResult> {
+  const requestId = String(extra.requestId);
+  const log = deps.log.with({ tool: tool.name, requestId });
+  const token = extra._meta?.progressToken;
+  const sendProgress = (progress: number, total?: number, message?: string) =>
+    extra.sendNotification({
+      method: "notifications/progress",
+      params: { progressToken: token!, progress, total, message },
+    });
+  const ctx: ToolContext = {
+    db: scopedDatabase(deps.db, extra.signal, { tool: tool.name, requestId }),
+    dialect: deps.db.dialect,
+    signal: extra.signal,
+    log,
+    limits: deps.limits,
+    requestId,
+    client,
+    progress: async (progress, total, message) => {
+      if (token === undefined) return;
+      // The tool reports its own progress: the heartbeat (defined below, before the
+      // handler runs) must not send smaller values after it.
+      clearInterval(heartbeat);
+      await sendProgress(progress, total, message);
+    },
+  };
+  const started = performance.now();
+  if (deps.activity) deps.activity.active++;
+  // A heartbeat for calls running longer than a second, when the client sent a progress token.
+  const heartbeat = token === undefined ? undefined : setInterval(() => {
+    const seconds = Math.round((performance.now() - started) / 1000);
+    sendProgress(seconds, undefined, `${tool.name} running for ${seconds} s`).catch(() => {});
+  }, PROGRESS_INTERVAL_MS);
+  try {
+    const result = await tool.handler(args as never, ctx);
+    const rows = (result.structuredContent as { row_count?: number } | undefined)
+      ?.row_count;
+    log.info("tool call ok in {ms} ms", {
+      ms: elapsed(started),
+      rows,
+      isError: result.isError === true,
+    });
+    return result;
+  } catch (error) {
+    const text = describeFailure(error);
+    log.warning("tool call failed in {ms} ms: {error}", {
+      ms: elapsed(started),
+      error: text,
+    });
+    if (!isKnownFailure(error)) {
+      log.error("unexpected failure", {
+        stack: error instanceof Error ? error.stack : String(error),
+      });
+    }
+    return { content: [{ type: "text", text }], isError: true };
+  } finally {
+    clearInterval(heartbeat);
+    if (deps.activity) deps.activity.active--;
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
