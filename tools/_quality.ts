@@ -61,6 +61,27 @@ export async function aggregateRow(
   return values;
 }
 
+/**
+ * Runs a grouped SELECT `inner` (whose columns are the quoted aliases `keys` and "n", the group's row count) with
+ * window totals over all groups, most `order` first, capped at `cap` rows. Each row: the keys, n, the number of
+ * groups and the rows in all groups, so the totals hold even when the groups are capped.
+ */
+export async function groupsWithTotals(
+  ctx: ToolContext,
+  inner: string,
+  keys: readonly string[],
+  options: { order: string; cap: number; params?: (string | number)[] },
+): Promise<QueryResult> {
+  const n = quoteIdent("n", ctx.dialect);
+  const { top, limit } = capClauses(ctx.dialect, options.cap);
+  const totals = `${countOf("*", ctx.dialect, " OVER ()")}, SUM(${n}) OVER ()`;
+  return await ctx.db.query(
+    `${scanPrefix(ctx.dialect)}SELECT ${top}${keys.join(", ")}, ${n}, ${totals}
+FROM (${inner}) g ORDER BY ${options.order} DESC${limit}`,
+    { params: options.params, maxRows: options.cap, signal: ctx.signal },
+  );
+}
+
 /** A cell as a number (engines return counts and sums as numbers or exact text); null stays null. */
 export function toNumber(cell: Cell): number | null {
   if (cell === null || cell === "") return null;

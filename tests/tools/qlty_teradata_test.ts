@@ -140,7 +140,7 @@ Deno.test("teradata: qlty_outliers binds the mean and the bounds and takes TOP n
     sql[2].sql,
     `LOCKING ROW FOR ACCESS SELECT TOP 5 "v", "n", CAST(COUNT(*) OVER () AS BIGINT), SUM("n") OVER () ` +
       `FROM (SELECT "amount" AS "v", CAST(COUNT(*) AS BIGINT) AS "n", MAX(ABS(${x} - ${bound})) AS "d" ` +
-      `FROM "sales"."orders" WHERE ${x} < ${bound} OR ${x} > ${bound} GROUP BY "amount") o ORDER BY "d" DESC`,
+      `FROM "sales"."orders" WHERE ${x} < ${bound} OR ${x} > ${bound} GROUP BY "amount") g ORDER BY "d" DESC`,
   );
   const sd = Math.sqrt(1.25);
   assert.deepEqual(sql[2].params, [2.5, 2.5 - 2 * sd, 2.5 + 2 * sd]);
@@ -169,7 +169,7 @@ Deno.test("teradata: qlty_duplicateRows leaves CLOB columns out of 'all columns'
     sql[1].sql,
     `LOCKING ROW FOR ACCESS SELECT TOP 20 "k0", "k1", "k2", "n", CAST(COUNT(*) OVER () AS BIGINT), SUM("n") OVER () ` +
       `FROM (SELECT "order_id" AS "k0", "amount" AS "k1", "status" AS "k2", CAST(COUNT(*) AS BIGINT) AS "n" ` +
-      `FROM "sales"."orders" GROUP BY "order_id", "amount", "status" HAVING COUNT(*) > 1) d ORDER BY "n" DESC`,
+      `FROM "sales"."orders" GROUP BY "order_id", "amount", "status" HAVING COUNT(*) > 1) g ORDER BY "n" DESC`,
   );
   const { db } = teradata(answers([]));
   await using c = await connectClient(db);

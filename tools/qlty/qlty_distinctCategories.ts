@@ -1,16 +1,7 @@
 import { z } from "zod";
 import { DIALECTS } from "../../connection/types.ts";
 import { notFoundMessage } from "../_catalog.ts";
-import {
-  capClauses,
-  countOf,
-  percent,
-  QUALITY_OUTPUT,
-  rowCap,
-  scanPrefix,
-  summaryResult,
-  toCount,
-} from "../_quality.ts";
+import { countOf, groupsWithTotals, percent, QUALITY_OUTPUT, rowCap, summaryResult, toCount } from "../_quality.ts";
 import { findColumn, tableColumns } from "../_quality_columns.ts";
 import { errorResult } from "../_result.ts";
 import { qualifiedName, quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
@@ -43,16 +34,10 @@ summary: distinct_values, total_rows; truncated is true when more distinct value
     const column = findColumn(columns, column_name, ref.table);
     if (!column.comparable) throw new RangeError(`values of type ${column.type} cannot be grouped`);
     const n = rowCap(ctx, limit, 20);
-    const { top, limit: tail } = capClauses(ctx.dialect, n);
     const q = (name: string) => quoteIdent(name, ctx.dialect);
-    const sql = `${scanPrefix(ctx.dialect)}SELECT ${top}${q("v")}, ${q("n")}, ${
-      countOf("*", ctx.dialect, " OVER ()")
-    }, SUM(${q("n")}) OVER ()
-FROM (SELECT ${q(column.name)} AS ${q("v")}, ${countOf("*", ctx.dialect)} AS ${q("n")} FROM ${
-      qualifiedName(ref, ctx.dialect)
-    } GROUP BY ${q(column.name)}) g
-ORDER BY ${q("n")} DESC${tail}`;
-    const result = await ctx.db.query(sql, { maxRows: n, signal: ctx.signal });
+    const inner = `SELECT ${q(column.name)} AS ${q("v")}, ${countOf("*", ctx.dialect)} AS ${q("n")}
+FROM ${qualifiedName(ref, ctx.dialect)} GROUP BY ${q(column.name)}`;
+    const result = await groupsWithTotals(ctx, inner, [q("v")], { order: q("n"), cap: n });
     const distinct = toCount(result.rows[0]?.[2] ?? 0);
     const total = toCount(result.rows[0]?.[3] ?? 0);
     const rows = result.rows.map(([value, count]) => [value, toCount(count), percent(toCount(count), total)]);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DIALECTS } from "../../connection/types.ts";
 import { notFoundMessage } from "../_catalog.ts";
-import { capClauses, countOf, QUALITY_OUTPUT, rowCap, scanPrefix, summaryResult, toCount } from "../_quality.ts";
+import { countOf, groupsWithTotals, QUALITY_OUTPUT, rowCap, summaryResult, toCount } from "../_quality.ts";
 import { pickColumns, tableColumns } from "../_quality_columns.ts";
 import { errorResult } from "../_result.ts";
 import { qualifiedName, quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
@@ -39,17 +39,12 @@ rows_in_duplicate_groups, surplus_rows (rows beyond the first of each group: wha
     if (bad) throw new RangeError(`column \`${bad.name}\` (${bad.type}) cannot be grouped; leave it out of columns`);
     const q = (name: string) => quoteIdent(name, ctx.dialect);
     const cap = rowCap(ctx, limit, 20);
-    const { top, limit: tail } = capClauses(ctx.dialect, cap);
     const aliases = keys.map((_, i) => q(`k${i}`));
-    const sql = `${scanPrefix(ctx.dialect)}SELECT ${top}${aliases.join(", ")}, ${q("n")}, ${
-      countOf("*", ctx.dialect, " OVER ()")
-    }, SUM(${q("n")}) OVER ()
-FROM (SELECT ${keys.map((c, i) => `${q(c.name)} AS ${aliases[i]}`).join(", ")}, ${countOf("*", ctx.dialect)} AS ${
-      q("n")
-    } FROM ${qualifiedName(ref, ctx.dialect)}
-  GROUP BY ${keys.map((c) => q(c.name)).join(", ")} HAVING COUNT(*) > 1) d
-ORDER BY ${q("n")} DESC${tail}`;
-    const result = await ctx.db.query(sql, { maxRows: cap, signal: ctx.signal });
+    const inner = `SELECT ${keys.map((c, i) => `${q(c.name)} AS ${aliases[i]}`).join(", ")}, ${
+      countOf("*", ctx.dialect)
+    } AS ${q("n")}
+FROM ${qualifiedName(ref, ctx.dialect)} GROUP BY ${keys.map((c) => q(c.name)).join(", ")} HAVING COUNT(*) > 1`;
+    const result = await groupsWithTotals(ctx, inner, aliases, { order: q("n"), cap });
     const width = keys.length;
     const groups = toCount(result.rows[0]?.[width + 1] ?? 0);
     const rowsInGroups = toCount(result.rows[0]?.[width + 2] ?? 0);

@@ -4,13 +4,12 @@ import { notFoundMessage } from "../_catalog.ts";
 import {
   aggregateRow,
   asDouble,
-  capClauses,
   countOf,
+  groupsWithTotals,
   moments,
   momentSql,
   QUALITY_OUTPUT,
   rowCap,
-  scanPrefix,
   summaryResult,
   toCount,
   toNumber,
@@ -58,18 +57,13 @@ A column with no values or no spread has no outliers.`,
       return summaryResult(header, [], { ...summary, outlier_rows: 0, outlier_values: 0 });
     }
     const cap = rowCap(ctx, limit, 20);
-    const { top, limit: tail } = capClauses(ctx.dialect, cap);
     const q = (name: string) => quoteIdent(name, ctx.dialect);
     const f = asDouble(x), bound = asDouble("?");
-    const sql = `${scanPrefix(ctx.dialect)}SELECT ${top}${q("v")}, ${q("n")}, ${
-      countOf("*", ctx.dialect, " OVER ()")
-    }, SUM(${q("n")}) OVER ()
-FROM (SELECT ${x} AS ${q("v")}, ${countOf("*", ctx.dialect)} AS ${q("n")}, MAX(ABS(${f} - ${bound})) AS ${
+    const inner = `SELECT ${x} AS ${q("v")}, ${countOf("*", ctx.dialect)} AS ${q("n")}, MAX(ABS(${f} - ${bound})) AS ${
       q("d")
-    } FROM ${qualifiedName(ref, ctx.dialect)}
-  WHERE ${f} < ${bound} OR ${f} > ${bound} GROUP BY ${x}) o
-ORDER BY ${q("d")} DESC${tail}`;
-    const result = await ctx.db.query(sql, { params: [mean!, ...bounds], maxRows: cap, signal: ctx.signal });
+    }
+FROM ${qualifiedName(ref, ctx.dialect)} WHERE ${f} < ${bound} OR ${f} > ${bound} GROUP BY ${x}`;
+    const result = await groupsWithTotals(ctx, inner, [q("v")], { order: q("d"), cap, params: [mean!, ...bounds] });
     const rows = result.rows.map(([v, occurrences]) => {
       const value = toNumber(v);
       return [value, toCount(occurrences), value === null ? null : (value - mean!) / stddev!];
