@@ -17,7 +17,8 @@ export const QUALITY_OUTPUT = {
     "Totals for the whole table or column (counts, bounds, a continuation token), whatever the row cap",
   ),
 };
-/** `FROM` target of a scan, with Teradata's customary access lock prefix to put before SELECT. */
+
+/** Teradata's customary access lock, put before the SELECT of a scan so it never waits behind writers. */
 export function scanPrefix(dialect: Dialect): string {
   return dialect === "teradata" ? "LOCKING ROW FOR ACCESS " : "";
 }
