@@ -5,80 +5,9 @@
  * real Teradata when TERADATA_TEST_URI is set.
  */
 import assert from "node:assert/strict";
-import { DATABASE_DEFAULTS, openDatabase } from "../../connection/database.ts";
-import type { OdbcBatch, OdbcConnection, OdbcCursor, OdbcDriver } from "../../connection/odbc.ts";
+import { oneLine, teradata } from "../tools/_teradata_fake.ts";
 import { queryBandStatement, queryBandValue } from "../../connection/session.ts";
 import { connectClient, textOf } from "../_helpers.ts";
-
-interface Sent {
-  sql: string;
-  params: unknown[] | null;
-}
-
-/** A stand-in driver that records every statement and answers with `answer(sql)`. */
-function recordingDriver(
-  answer: (sql: string) => unknown[][] = () => [],
-): { driver: OdbcDriver; sent: Sent[]; connects: string[] } {
-  const sent: Sent[] = [];
-  const connects: string[] = [];
-  const batch = (rows: unknown[][]): OdbcBatch =>
-    Object.assign(rows, {
-      columns: (rows[0] ?? ["x"]).map((_, i) => ({
-        name: `c${i}`,
-        dataTypeName: "SQL_VARCHAR",
-        columnSize: 30,
-        nullable: true,
-      })),
-    });
-  const connection: OdbcConnection = {
-    connected: true,
-    // deno-lint-ignore require-await
-    query: (async (sql: string, params?: unknown[] | null, options?: { cursor?: boolean }) => {
-      sent.push({ sql, params: params ?? null });
-      const rows = answer(sql);
-      if (!options?.cursor) return batch(rows);
-      let done = false;
-      const cursor: OdbcCursor = {
-        get noData() {
-          return done;
-        },
-        fetch: () => {
-          const out = done ? batch([]) : batch(rows);
-          done = true;
-          return Promise.resolve(out);
-        },
-        close: () => Promise.resolve(),
-      };
-      return cursor;
-    }) as OdbcConnection["query"],
-    tables: () => Promise.resolve(batch([])),
-    columns: () => Promise.resolve(batch([])),
-    cancel: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
-  return {
-    sent,
-    connects,
-    driver: {
-      addonPath: "(none)",
-      connect: (connectionString) => {
-        connects.push(connectionString);
-        return Promise.resolve(connection);
-      },
-    },
-  };
-}
-
-function teradata(answer?: (sql: string) => unknown[][]) {
-  const recording = recordingDriver(answer);
-  const db = openDatabase(
-    { ...DATABASE_DEFAULTS, uri: "teradata://dbc:s3cret@tdhost/sales?LOGMECH=LDAP" },
-    recording.driver,
-  );
-  return { db, ...recording };
-}
-
-const oneLine = (sql: string) => sql.replace(/\s+/g, " ").trim();
 
 Deno.test("teradata: every call sets a QueryBand naming the application, the tool and the request", async () => {
   const { db, sent, connects } = teradata(() => [["1"]]);

@@ -1,8 +1,7 @@
 /**
  * A stand-in ODBC driver that records every statement, for tests of the SQL
- * tools send to Teradata (whose driver cannot be installed here). Copied
- * verbatim from tests/connection/teradata_sql_test.ts and exported, so tool
- * families can share it.
+ * tools send to Teradata (whose driver cannot be installed here), shared by
+ * every Teradata SQL test.
  * @module
  */
 import { DATABASE_DEFAULTS, openDatabase } from "../../connection/database.ts";
