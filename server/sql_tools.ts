@@ -122,7 +122,7 @@ export function parseSqlTool(text: string, file: string): SqlToolSpec {
   return {
     name: stem,
     title: fields.get("title")!.value,
-    description: fields.get("description")!.value,
+    description: fields.get("description")!.value.trim(),
     params,
     dialects,
     sql: scan.sql,

@@ -165,6 +165,11 @@ SELECT :region, :n, :since, :n`,
   assert.deepEqual(spec.bindOrder, ["region", "n", "since", "n"]);
   assert.equal(spec.sql, "-- a comment in the SQL, not the header: ignored\nSELECT ?, ?, ?, ?");
   assert.deepEqual(parseSqlTool(`${HEAD}SELECT 1`, "/x/y.sql").dialects, ["teradata", "postgres", "sqlite", "generic"]);
+  const indented = parseSqlTool(
+    "-- title: T\n-- description:\n--   All on the\n--\n--   next lines.\nSELECT 1",
+    "/x/y.sql",
+  );
+  assert.equal(indented.description, "All on the\nnext lines.");
 });
 
 Deno.test("each bad SQL tool file stops loading with its file, line and problem", async () => {
