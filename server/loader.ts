@@ -1,10 +1,12 @@
 /**
  * Tools-as-code discovery: read the tool folders, skip helpers and tests,
  * sort, import, validate each module (tool, resource, resource template or
- * prompt) and reject duplicate names.
+ * prompt) and reject duplicate names. A `*.sql` file is a SQL-file tool
+ * (server/sql_tools.ts).
  * @module
  */
 import { toFileUrl } from "./paths.ts";
+import { loadSqlTool } from "./sql_tools.ts";
 import { validateDefinition } from "./validate.ts";
 import type { Prompt } from "../tools/_prompt.ts";
 import type { Resource, ResourceTemplate } from "../tools/_resource.ts";
@@ -18,7 +20,7 @@ export interface LoadedTool {
   file: string;
 }
 
-/** Lists the tool files under `dir` (recursively), sorted: `*.ts` not starting with `_` and not `*_test.ts`. */
+/** Lists the tool files under `dir` (recursively), sorted: `*.ts` not starting with `_` and not `*_test.ts`, and `*.sql`. */
 export async function listToolFiles(dir: string): Promise<string[]> {
   const files: string[] = [];
   const walk = async (folder: string) => {
@@ -26,7 +28,9 @@ export async function listToolFiles(dir: string): Promise<string[]> {
       const path = `${folder}/${entry.name}`;
       if (entry.name.startsWith("_") || entry.name.startsWith(".")) continue;
       if (entry.isDirectory) await walk(path);
-      else if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) {
+      else if (
+        (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) || entry.name.endsWith(".sql")
+      ) {
         files.push(path);
       }
     }
@@ -61,8 +65,9 @@ export async function loadCatalog(dirs: readonly string[]): Promise<Catalog> {
   const catalog: Catalog = { tools: [], resources: [], resourceTemplates: [], prompts: [], files: new Map() };
   for (const dir of dirs) {
     for (const file of await listToolFiles(dir)) {
-      const module = await import(toFileUrl(file).href);
-      const definition = validateDefinition(module.default, file);
+      const definition = file.endsWith(".sql")
+        ? await loadSqlTool(file)
+        : validateDefinition((await import(toFileUrl(file).href)).default, file);
       const other = catalog.files.get(definition.name);
       if (other !== undefined) {
         throw new TypeError(
