@@ -13,7 +13,7 @@ import {
   type LogState,
   scopedDatabase,
 } from "./_context.ts";
-import { registerPrompts, registerResources, registerResourceTemplates } from "./_resources.ts";
+import { registerPrompts, registerResources, registerResourceTemplates, serveResourceList } from "./_resources.ts";
 import type { Database, Dialect } from "../connection/types.ts";
 import type { Prompt } from "../tools/_prompt.ts";
 import type { Resource, ResourceTemplate } from "../tools/_resource.ts";
@@ -55,8 +55,11 @@ export function createServer(deps: ServerDeps): McpServer {
     logState.level = request.params.level;
     return {};
   });
-  registerResources(server, toolsFor(deps.db, deps.resources ?? []), deps);
-  registerResourceTemplates(server, toolsFor(deps.db, deps.resourceTemplates ?? []), deps);
+  const resources = toolsFor(deps.db, deps.resources ?? []);
+  const templates = toolsFor(deps.db, deps.resourceTemplates ?? []);
+  registerResources(server, resources, deps);
+  registerResourceTemplates(server, templates, deps);
+  serveResourceList(server, resources, templates, deps);
   registerPrompts(server, toolsFor(deps.db, deps.prompts ?? []), deps);
   for (const tool of toolsFor(deps.db, deps.tools)) {
     server.registerTool(
