@@ -1,11 +1,13 @@
 /**
  * Registers the catalog's resources, resource templates and prompts on an MCP
- * server, with completions and resource subscriptions.
+ * server, with completions, resource subscriptions and a paginated
+ * `resources/list`.
  * @module
  */
 import {
   completable,
   ErrorCode,
+  ListResourcesRequestSchema,
   McpError,
   type McpServer,
   SdkResourceTemplate,
@@ -14,12 +16,14 @@ import {
 } from "./sdk.ts";
 import { type ContextDeps, describeFailure, type Extra, isKnownFailure, readContext } from "./_context.ts";
 import type { Prompt } from "../tools/_prompt.ts";
-import type { ReadContext, Resource, ResourceTemplate } from "../tools/_resource.ts";
+import type { Completer, ListedResource, Resource, ResourceTemplate } from "../tools/_resource.ts";
 
 /** Longest a completion may take (it has no request signal of its own). */
 const COMPLETION_TIMEOUT_MS = 5_000;
 /** Most values one completion returns (the MCP limit). */
 const MAX_COMPLETIONS = 100;
+/** MCP's "resource not found" error code (the SDK has no name for it). */
+const RESOURCE_NOT_FOUND = -32002;
 
 /** Runs a read, prompt or completion; failures become one JSON-RPC error line without a stack. */
 async function guarded<T>(deps: ContextDeps, name: string, run: () => Promise<T> | T): Promise<T> {
@@ -27,26 +31,29 @@ async function guarded<T>(deps: ContextDeps, name: string, run: () => Promise<T>
     return await run();
   } catch (error) {
     if (error instanceof McpError) throw error;
+    if (error instanceof Error && error.name === "ResourceNotFoundError") {
+      throw new McpError(RESOURCE_NOT_FOUND, error.message);
+    }
     const text = describeFailure(error);
     deps.log.warning("{name} failed: {error}", { name, error: text });
     if (!isKnownFailure(error)) {
       deps.log.error("unexpected failure", { stack: error instanceof Error ? error.stack : String(error) });
     }
-    throw new McpError(ErrorCode.InternalError, text);
+    const invalid = error instanceof TypeError || error instanceof RangeError;
+    throw new McpError(invalid ? ErrorCode.InvalidParams : ErrorCode.InternalError, text);
   }
 }
 
-function contextFor(deps: ContextDeps, name: string, extra: Extra): ReadContext {
+function contextFor(deps: ContextDeps, name: string, extra: Extra) {
   return readContext(deps, name, extra.signal, String(extra.requestId));
 }
 
-type Complete = (value: string, ctx: ReadContext) => Promise<string[]> | string[];
-
-function completer(deps: ContextDeps, name: string, complete: Complete) {
-  return (value: string | undefined) =>
+function completer(deps: ContextDeps, name: string, complete: Completer) {
+  return (value: string | undefined, context?: { arguments?: Record<string, string> }) =>
     guarded(deps, name, async () => {
       const signal = AbortSignal.timeout(COMPLETION_TIMEOUT_MS);
-      const values = await complete(value ?? "", readContext(deps, name, signal, `complete:${name}`));
+      const ctx = readContext(deps, name, signal, `complete:${name}`);
+      const values = await complete(value ?? "", ctx, context?.arguments ?? {});
       return values.slice(0, MAX_COMPLETIONS);
     });
 }
@@ -103,17 +110,11 @@ export function registerResourceTemplates(
   deps: ContextDeps,
 ): void {
   for (const t of templates) {
-    const list = t.list;
     const complete = Object.fromEntries(
       Object.entries(t.complete ?? {}).map(([key, f]) => [key, completer(deps, t.name, f)]),
     );
-    const template = new SdkResourceTemplate(t.uriTemplate, {
-      list: list && ((extra) =>
-        guarded(deps, t.name, async () => ({
-          resources: (await list(contextFor(deps, t.name, extra))).map((r) => ({ mimeType: t.mimeType, ...r })),
-        }))),
-      complete,
-    });
+    // Listings are served page by page by serveResourceList, not by the SDK (which would list everything at once).
+    const template = new SdkResourceTemplate(t.uriTemplate, { list: undefined, complete });
     server.registerResource(
       t.name,
       template,
@@ -127,6 +128,77 @@ export function registerResourceTemplates(
         }),
     );
   }
+}
+
+/** Where a `resources/list` page starts: a listing template by name and its own cursor. */
+interface ListPosition {
+  template: string;
+  cursor?: string;
+}
+
+function encodeCursor(position: ListPosition): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(position));
+  return btoa(String.fromCharCode(...bytes));
+}
+
+function decodeCursor(cursor: string, names: readonly string[]): ListPosition {
+  try {
+    const bytes = Uint8Array.from(atob(cursor), (c) => c.charCodeAt(0));
+    const position = JSON.parse(new TextDecoder().decode(bytes)) as ListPosition;
+    const inner = position.cursor;
+    if (names.includes(position.template) && (inner === undefined || typeof inner === "string")) return position;
+  } catch (error) {
+    if (!(error instanceof SyntaxError || error instanceof DOMException || error instanceof TypeError)) throw error;
+  }
+  throw new McpError(
+    ErrorCode.InvalidParams,
+    "Invalid cursor: pass the nextCursor of the previous resources/list page",
+  );
+}
+
+/**
+ * Serves `resources/list` page by page instead of the SDK's all-at-once
+ * listing: the first page holds the static resources and the first page of
+ * the first template that lists; each later page is one page of one
+ * template, so a request runs at most one listing query that returns rows.
+ * The cursor is opaque to clients: base64 JSON of the template's name and
+ * the template's own cursor.
+ */
+export function serveResourceList(
+  server: McpServer,
+  resources: readonly Resource[],
+  templates: readonly ResourceTemplate[],
+  deps: ContextDeps,
+): void {
+  if (resources.length === 0 && templates.length === 0) return; // no resources capability to serve
+  const listing = templates.filter((t) => t.list !== undefined);
+  const names = listing.map((t) => t.name);
+  const statics: ListedResource[] = resources.map((r) => ({
+    uri: r.uri,
+    name: r.name,
+    title: r.title,
+    description: r.description,
+    mimeType: r.mimeType,
+  }));
+  server.server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
+    const cursor = request.params?.cursor;
+    const start = cursor === undefined ? { template: names[0] } : decodeCursor(cursor, names);
+    const page: ListedResource[] = cursor === undefined ? [...statics] : [];
+    let inner = start.cursor;
+    for (let i = names.indexOf(start.template); i >= 0 && i < listing.length; i++, inner = undefined) {
+      const t = listing[i];
+      const listed = await guarded(deps, t.name, () => t.list!(contextFor(deps, t.name, extra), inner));
+      // Not the template's description: repeated on every listed resource it would swell each page.
+      page.push(...listed.resources.map((r) => ({ mimeType: t.mimeType, ...r })));
+      if (listed.nextCursor !== undefined) {
+        return { resources: page, nextCursor: encodeCursor({ template: t.name, cursor: listed.nextCursor }) };
+      }
+      if (listed.resources.length > 0 && i + 1 < listing.length) {
+        return { resources: page, nextCursor: encodeCursor({ template: listing[i + 1].name }) };
+      }
+    }
+    return { resources: page };
+  });
 }
 
 /** Registers prompts; arguments with a completion become completable. */

@@ -31,6 +31,7 @@ export {
   CreateMessageResultSchema,
   ElicitResultSchema,
   ErrorCode,
+  ListResourcesRequestSchema,
   McpError,
   SetLevelRequestSchema,
   SubscribeRequestSchema,

@@ -6,7 +6,7 @@
  */
 import type { z } from "zod";
 import type { Dialect } from "../connection/types.ts";
-import type { ReadContext } from "./_resource.ts";
+import type { Completer, ReadContext } from "./_resource.ts";
 import type { Content } from "./_tool.ts";
 
 /** One message of a prompt. */
@@ -27,7 +27,7 @@ export interface Prompt<Args extends PromptArgs = PromptArgs> {
   description: string;
   arguments: Args;
   /** Completions for arguments (`completion/complete`), by argument name. */
-  complete?: { [K in keyof Args]?: (value: string, ctx: ReadContext) => Promise<string[]> | string[] };
+  complete?: { [K in keyof Args]?: Completer };
   dialects: readonly Dialect[];
   get(args: z.infer<z.ZodObject<Args>>, ctx: ReadContext): Promise<PromptMessage[]> | PromptMessage[];
 }

@@ -31,6 +31,27 @@ export interface Resource {
   watch?(changed: () => void, signal: AbortSignal, ctx: ReadContext): void;
 }
 
+/**
+ * Completes one template variable or prompt argument: the prefix typed so
+ * far, the context, and the other variables or arguments the client has
+ * already filled in (`completion/complete` context), e.g. the `database`
+ * chosen before the `table`.
+ */
+export type Completer = (
+  value: string,
+  ctx: ReadContext,
+  args: Readonly<Record<string, string>>,
+) => Promise<string[]> | string[];
+
+/**
+ * Thrown by a read when the URI names nothing that exists: the server answers
+ * with MCP's "resource not found" error (-32002) and this message, which
+ * should say what to try instead.
+ */
+export class ResourceNotFoundError extends Error {
+  override name = "ResourceNotFoundError";
+}
+
 /** One concrete resource a template lists. */
 export interface ListedResource {
   uri: string;
@@ -38,6 +59,12 @@ export interface ListedResource {
   title?: string;
   description?: string;
   mimeType?: string;
+}
+
+/** One page of a template's listing; `nextCursor` is opaque to the client and absent on the last page. */
+export interface ListedPage {
+  resources: ListedResource[];
+  nextCursor?: string;
 }
 
 /** A family of resources behind an RFC 6570 URI template such as `schema://{database}/{table}`. */
@@ -50,10 +77,15 @@ export interface ResourceTemplate {
   description: string;
   mimeType: string;
   dialects: readonly Dialect[];
-  /** Concrete resources for `resources/list`; leave out when there are too many to list. */
-  list?(ctx: ReadContext): Promise<ListedResource[]>;
+  /**
+   * One page of concrete resources for `resources/list`: called with no
+   * cursor for the first page, then with the `nextCursor` it returned, until
+   * it returns none. Keep pages bounded (a hundred or so) and fetch one page
+   * per call — never the whole catalog. Leave out when nothing should be listed.
+   */
+  list?(ctx: ReadContext, cursor?: string): Promise<ListedPage>;
   /** Completions for template variables (`completion/complete`), by variable name. */
-  complete?: Record<string, (value: string, ctx: ReadContext) => Promise<string[]> | string[]>;
+  complete?: Record<string, Completer>;
   read(uri: URL, variables: Record<string, string>, ctx: ReadContext): Promise<ResourceContents[]>;
 }
 

@@ -65,7 +65,7 @@ Deno.test("deno task start:http serves MCP over Streamable HTTP with its scoped 
   }
   const [status, log] = await Promise.all([child.status, stderr, stdout]);
   assert.equal(status.code, 0);
-  assert.match(log, /serving \d+ tools over Streamable HTTP/);
+  assert.match(log, /serving \d+ tools, 1 resource, 2 prompts over Streamable HTTP/); // the schema template and the two prompts
   assert.match(log, /stopped; pool closed/);
   assert.equal(log.includes("s3cret-token-for-test"), false, "the token never reaches the log");
 });

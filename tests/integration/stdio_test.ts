@@ -66,7 +66,7 @@ Deno.test("over stdio a client lists the six tools and queries the demo database
   } finally {
     await server.close();
   }
-  assert.match(server.stderr(), /serving \d+ tools over stdio on sqlite/);
+  assert.match(server.stderr(), /serving \d+ tools, 1 resource, 2 prompts over stdio on sqlite/); // the schema template and the two prompts
 });
 
 Deno.test({

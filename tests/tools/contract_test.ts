@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { listToolFiles, loadTools } from "../../server/loader.ts";
+import { listToolFiles, loadCatalog, loadTools } from "../../server/loader.ts";
 import { BUILTIN_TOOLS_DIR } from "../../server/paths.ts";
 
 const OFFICIAL_BASE_TOOLS = [
@@ -14,7 +14,10 @@ const OFFICIAL_BASE_TOOLS = [
 Deno.test("every tool file default-exports a valid tool named after its file, with all four annotations", async () => {
   const files = await listToolFiles(BUILTIN_TOOLS_DIR);
   const loaded = await loadTools([BUILTIN_TOOLS_DIR]);
-  assert.equal(loaded.length, files.length);
+  // tools/ also holds resources and prompts: every file loads as one definition, and the tools are those of kind tool.
+  const catalog = await loadCatalog([BUILTIN_TOOLS_DIR]);
+  assert.equal(catalog.files.size, files.length);
+  assert.equal(loaded.length, catalog.tools.length);
   const names = new Set<string>();
   for (const { tool, file } of loaded) {
     assert.equal(tool.name, file.replace(/^.*\//, "").replace(/\.ts$/, ""));
