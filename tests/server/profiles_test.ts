@@ -43,6 +43,12 @@ Deno.test("name patterns match whole names with * and ?", () => {
 });
 
 Deno.test("built-in profiles select by pattern; minimal is exactly the four basic tools", () => {
+  for (const name of Object.keys(BUILTIN_PROFILES)) {
+    assert.deepEqual(applyProfile(CATALOG, name).unmatched, [], `every pattern of ${name} matches something`);
+  }
+  const eda = applyProfile(CATALOG, "eda").catalog;
+  assert.deepEqual(eda.prompts.map((p) => p.name).sort(), ["explore_database", "profile_table_quality"]);
+  assert.deepEqual(eda.resourceTemplates.map((t) => t.name), ["table_schema"]);
   const { catalog, unmatched } = applyProfile(CATALOG, "minimal");
   assert.deepEqual(catalog.tools.map((t) => t.name).sort(), [...BUILTIN_PROFILES.minimal.include].sort());
   assert.deepEqual(unmatched, []);
