@@ -184,3 +184,35 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     assert.match(log, /pool closed/);
   });
 }
+
+Deno.test("PROFILE and TOOL_DISCLOSURE reach the server through its scoped environment; a bad profile stops it", async () => {
+  const path = await demoSqlitePath();
+  const server = await spawnServer({
+    DATABASE_URI: `sqlite://${path}`,
+    PROFILE: "minimal",
+    TOOL_DISCLOSURE: "progressive",
+  });
+  try {
+    const { tools } = await server.client.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), ["base_readQuery", "execute_tool", "search_tools"]);
+    const found = await server.call("search_tools", { query: "table" });
+    assert.match(textOf(found), /base_tableList/);
+    assert.doesNotMatch(textOf(found), /base_tablePreview/, "the minimal profile leaves base_tablePreview out");
+  } finally {
+    await server.close();
+  }
+  const bad = await new Deno.Command(Deno.execPath(), {
+    args: RUN_ARGS,
+    cwd: ROOT,
+    env: { DATABASE_URI: `sqlite://${path}`, PROFILE: "nurse" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.notEqual(bad.code, 0);
+  assert.match(
+    new TextDecoder().decode(bad.stderr),
+    /'PROFILE' must name a profile \(all, dba, eda, minimal\): current value is "nurse"/,
+  );
+  assert.equal(bad.stdout.length, 0, "nothing on stdout but JSON-RPC");
+});
