@@ -4,6 +4,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { type FlagName, FLAGS } from "./flags.ts";
+
+export { ENV_VARS, FLAGS, helpText } from "./flags.ts";
 
 /** Log levels accepted by `LOGGING_LEVEL`. */
 export type LogLevel = "debug" | "info" | "warning" | "error";
@@ -50,182 +53,6 @@ export interface Config {
   help: boolean;
   version: boolean;
 }
-
-/** Environment variables the server reads (and nothing else). */
-export const ENV_VARS = [
-  "DATABASE_URI",
-  "ODBC_DRIVER",
-  "MCP_TRANSPORT",
-  "MCP_HOST",
-  "MCP_PORT",
-  "MCP_PATH",
-  "PROFILE",
-  "PROFILES_FILE",
-  "TOOL_DISCLOSURE",
-  "DEFAULT_ROW_LIMIT",
-  "MAX_ROW_LIMIT",
-  "MAX_RESULT_BYTES",
-  "QUERY_TIMEOUT",
-  "MAX_QUERY_TIMEOUT",
-  "MAX_CELL_CHARS",
-  "POOL_SIZE",
-  "LOGGING_LEVEL",
-  "TOOLS_DIR",
-  "TDMCP_DATA_DIR",
-  "ALLOW_WRITE",
-  "MCP_STATELESS",
-  "MCP_AUTH_TOKEN",
-  "MCP_AUTH_TOKEN_FILE",
-  "MCP_ALLOWED_HOSTS",
-  "MCP_ALLOWED_ORIGINS",
-  "MCP_MAX_BODY_BYTES",
-  "MCP_MAX_SESSIONS",
-  "MCP_MAX_CONCURRENT_PER_SESSION",
-  "MCP_MAX_CONCURRENT",
-  "MCP_SESSION_IDLE_TIMEOUT",
-  "MCP_EVENT_STORE_SIZE",
-  "MCP_FORCE",
-] as const;
-
-/** Command-line flags; each overrides the environment variable in its description. */
-export const FLAGS = {
-  "database-uri": {
-    type: "string",
-    env: "DATABASE_URI",
-    help: "database to connect to (default: the embedded demo database)",
-  },
-  "odbc-driver": {
-    type: "string",
-    env: "ODBC_DRIVER",
-    help: "ODBC driver name for the URI's dialect",
-  },
-  "transport": {
-    type: "string",
-    env: "MCP_TRANSPORT",
-    help: "stdio (default) or streamable-http",
-  },
-  "host": {
-    type: "string",
-    env: "MCP_HOST",
-    help: "HTTP listen address (default 127.0.0.1)",
-  },
-  "port": { type: "string", env: "MCP_PORT", help: "HTTP port (default 8001)" },
-  "path": {
-    type: "string",
-    env: "MCP_PATH",
-    help: "HTTP endpoint path (default /mcp)",
-  },
-  "profile": {
-    type: "string",
-    env: "PROFILE",
-    help: "tool profile: all (default), dba, eda, minimal, or one from the profiles file",
-  },
-  "profiles-file": {
-    type: "string",
-    env: "PROFILES_FILE",
-    help: "JSON file of custom profiles",
-  },
-  "disclosure": {
-    type: "string",
-    env: "TOOL_DISCLOSURE",
-    help: "full (default: list every tool) or progressive (search_tools + execute_tool)",
-  },
-  "row-limit": {
-    type: "string",
-    env: "DEFAULT_ROW_LIMIT",
-    help: "rows returned when a call names no limit (default 1000)",
-  },
-  "max-row-limit": {
-    type: "string",
-    env: "MAX_ROW_LIMIT",
-    help: "most rows any call may return (default 50000)",
-  },
-  "max-result-bytes": {
-    type: "string",
-    env: "MAX_RESULT_BYTES",
-    help: "largest result in bytes (default 16 MiB)",
-  },
-  "query-timeout": {
-    type: "string",
-    env: "QUERY_TIMEOUT",
-    help: "statement timeout in seconds (default 30)",
-  },
-  "max-query-timeout": {
-    type: "string",
-    env: "MAX_QUERY_TIMEOUT",
-    help: "longest timeout a call may ask for, in seconds (default 600)",
-  },
-  "max-cell-chars": {
-    type: "string",
-    env: "MAX_CELL_CHARS",
-    help: "longer text values are shortened (default 16384)",
-  },
-  "pool-size": {
-    type: "string",
-    env: "POOL_SIZE",
-    help: "most database connections (default 8)",
-  },
-  "log-level": {
-    type: "string",
-    env: "LOGGING_LEVEL",
-    help: "debug, info (default), warning or error",
-  },
-  "tools-dir": {
-    type: "string",
-    env: "TOOLS_DIR",
-    help: "extra tool folder (repeatable; TOOLS_DIR takes a path list)",
-  },
-  "data-dir": {
-    type: "string",
-    env: "TDMCP_DATA_DIR",
-    help: "where the demo database is built (default ./data)",
-  },
-  "allow-write": {
-    type: "boolean",
-    env: "ALLOW_WRITE",
-    help: "permit statements that change data (default: read-only)",
-  },
-  "stateless": { type: "boolean", env: "MCP_STATELESS", help: "HTTP without sessions (for replicas)" },
-  "auth-token": {
-    type: "string",
-    env: "MCP_AUTH_TOKEN",
-    help: "HTTP bearer token (prefer the variable: argv shows in ps)",
-  },
-  "auth-token-file": { type: "string", env: "MCP_AUTH_TOKEN_FILE", help: "file whose first line is the bearer token" },
-  "allowed-hosts": {
-    type: "string",
-    env: "MCP_ALLOWED_HOSTS",
-    help: "Host header allow-list, comma-separated (default loopback)",
-  },
-  "allowed-origins": {
-    type: "string",
-    env: "MCP_ALLOWED_ORIGINS",
-    help: "Origin allow-list, comma-separated (default loopback)",
-  },
-  "max-body-bytes": { type: "string", env: "MCP_MAX_BODY_BYTES", help: "largest HTTP request body (default 1 MiB)" },
-  "max-sessions": { type: "string", env: "MCP_MAX_SESSIONS", help: "most HTTP sessions at once (default 100)" },
-  "max-concurrent-per-session": {
-    type: "string",
-    env: "MCP_MAX_CONCURRENT_PER_SESSION",
-    help: "most requests in flight per session (default 8)",
-  },
-  "max-concurrent": { type: "string", env: "MCP_MAX_CONCURRENT", help: "most HTTP requests in flight (default 64)" },
-  "session-idle-timeout": {
-    type: "string",
-    env: "MCP_SESSION_IDLE_TIMEOUT",
-    help: "seconds before an idle HTTP session ends (default 1800)",
-  },
-  "event-store-size": {
-    type: "string",
-    env: "MCP_EVENT_STORE_SIZE",
-    help: "events kept per session for resumption (default 1000)",
-  },
-  "force": { type: "boolean", env: "MCP_FORCE", help: "serve a non-loopback address without a token" },
-  "help": { type: "boolean", env: null, help: "show this help" },
-  "version": { type: "boolean", env: null, help: "show the version" },
-} as const;
-
-type FlagName = keyof typeof FLAGS;
 
 /**
  * Parses configuration from environment variables and command-line flags.
@@ -400,14 +227,4 @@ export function parseConfig(
 
 function list(text: string | undefined): string[] {
   return (text ?? "").split(",").map((item) => item.trim()).filter(Boolean);
-}
-
-/** The `--help` text. */
-export function helpText(): string {
-  const lines = Object.entries(FLAGS).map(([name, f]) =>
-    `  --${name.padEnd(18)} ${f.help}${f.env ? ` [${f.env}]` : ""}`
-  );
-  return `tdmcp — an MCP server for Teradata and any ODBC database\n\nUsage: deno task start [flags]\n\n${
-    lines.join("\n")
-  }\n`;
 }
