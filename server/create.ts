@@ -54,8 +54,12 @@ export function createServer(deps: ServerDeps): McpServer {
   const server = new McpServer(SERVER_INFO, {
     capabilities: { logging: {} },
     instructions: `tdmcp gives read access to a ${deps.db.dialect} database (${deps.db.target}). ` +
-      "Start with base_databaseList and base_tableList, describe tables with base_columnDescription, " +
-      "then answer questions with base_readQuery. Results are capped; prefer aggregates over raw rows.",
+      (deps.disclosure === "progressive"
+        ? "Find tools with search_tools (catalog, DBA, security, data quality) and run them with execute_tool; " +
+          "answer questions with base_readQuery. "
+        : "Start with base_databaseList and base_tableList, describe tables with base_columnDescription, " +
+          "then answer questions with base_readQuery. ") +
+      "Results are capped; prefer aggregates over raw rows.",
   });
   const logState: LogState = {};
   server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
