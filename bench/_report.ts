@@ -10,11 +10,14 @@ export type RunMetrics = Record<string, number>;
 
 interface ReportContext {
   dbs: string[];
+  /** The servers measured, as labelled in the metrics (`tdmcp`, `dbhub`, `tdmcp LOGGING_LEVEL=warning`). */
+  labels: string[];
   loads: string[];
   counts: { c1: number[]; c16: number[]; cold: number; capped: [number, number]; poolSize: number };
 }
 
 const DB_NAMES: Record<string, string> = { postgres: "PostgreSQL", sqlite: "SQLite" };
+const display = (label: string) => label === "dbhub" ? "DBHub" : label;
 
 /** The Markdown report of `runs`. */
 export function report(runs: RunMetrics[], ctx: ReportContext): string {
@@ -34,10 +37,10 @@ export function report(runs: RunMetrics[], ctx: ReportContext): string {
   ];
   for (const db of ctx.dbs) {
     const rows: [string, string][] = [
-      ["tdmcp, stdio", `${db}/tdmcp/stdio`],
-      ["tdmcp, HTTP", `${db}/tdmcp/http`],
-      ["DBHub, stdio", `${db}/dbhub/stdio`],
-      ["DBHub, HTTP", `${db}/dbhub/http`],
+      ...ctx.labels.flatMap((l): [string, string][] => [
+        [`${display(l)}, stdio`, `${db}/${l}/stdio`],
+        [`${display(l)}, HTTP`, `${db}/${l}/http`],
+      ]),
       ["raw npm:odbc `query()`", `${db}/raw-query`],
       ["raw npm:odbc cursor", `${db}/raw-cursor`],
     ];
@@ -58,7 +61,7 @@ export function report(runs: RunMetrics[], ctx: ReportContext): string {
       }
       out.push("");
     }
-    const servers = ["tdmcp", "dbhub"].filter((k) => has(`${db}/${k}/cold`) || has(`${db}/${k}/capped/big`));
+    const servers = ctx.labels.filter((k) => has(`${db}/${k}/cold`) || has(`${db}/${k}/capped/big`));
     if (servers.length > 0) {
       out.push(
         `| ${
@@ -69,9 +72,9 @@ export function report(runs: RunMetrics[], ctx: ReportContext): string {
       for (const k of servers) {
         const c = `${db}/${k}/capped`;
         out.push(
-          `| ${k === "tdmcp" ? "tdmcp" : "DBHub"} | ${ms(med(`${db}/${k}/cold`))} | ${ms(med(`${c}/big`))} | ${
-            ms(med(`${c}/small`))
-          } | ${ratio(rat(`${c}/big`, `${c}/small`))} | ${mib(med(`${c}/peakGrowth`))} | ${mib(med(`${c}/peak`))} |`,
+          `| ${display(k)} | ${ms(med(`${db}/${k}/cold`))} | ${ms(med(`${c}/big`))} | ${ms(med(`${c}/small`))} | ${
+            ratio(rat(`${c}/big`, `${c}/small`))
+          } | ${mib(med(`${c}/peakGrowth`))} | ${mib(med(`${c}/peak`))} |`,
         );
       }
       out.push("");

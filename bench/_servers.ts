@@ -71,6 +71,8 @@ export interface StartOptions {
   dbhubToml: string;
   /** Extra environment for tdmcp (e.g. POOL_SIZE). */
   env?: Record<string, string>;
+  /** Extra `deno run` flags for tdmcp (e.g. `--inspect=127.0.0.1:9229`). */
+  denoFlags?: string[];
 }
 
 /** The argv and environment that start a server. */
@@ -82,6 +84,7 @@ export function commandFor(options: StartOptions, port?: number): { argv: string
   }
   if (options.kind === "tdmcp") {
     const argv = taskArgv(options.transport === "http" ? "start:http" : "start", port);
+    argv.splice(2, 0, ...options.denoFlags ?? []); // after `deno run`
     const env = { ...base, DATABASE_URI: options.uri, ...options.env };
     if (port !== undefined) Object.assign(env, { MCP_PORT: String(port), MCP_HOST: "127.0.0.1" });
     return { argv, env };

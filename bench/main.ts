@@ -4,6 +4,8 @@
 //
 //   deno task bench [--runs=3] [--quick] [--db=postgres,sqlite] [--servers=tdmcp,dbhub]
 //                   [--parts=point,raw,cold,capped] [--transports=stdio,http] [--json=FILE]
+//                   [--env=NAME=VALUE,...]      extra environment for tdmcp
+//                   [--variant=NAME=VALUE,...]  (repeatable) also measure tdmcp with this environment, same run
 //
 // Prints Markdown tables (medians over the runs) on stdout, progress on
 // stderr. Without TDMCP_TEST_PG_URI it starts a throwaway PostgreSQL on port
@@ -26,6 +28,10 @@ interface Options {
   transports: Transport[];
   parts: Set<string>;
   json?: string;
+  /** Extra environment for tdmcp (`--env=LOGGING_LEVEL=warning,POOL_SIZE=16`), for experiments. */
+  env: Record<string, string>;
+  /** tdmcp measured again with each of these environments, in the same run (`--variant=...`). */
+  variants: Record<string, string>[];
   counts: typeof FULL;
 }
 
@@ -49,8 +55,32 @@ function parseOptions(args: string[]): Options {
     transports: list<Transport>("transports", ["stdio", "http"]),
     parts: new Set(list("parts", ["point", "raw", "cold", "capped"])),
     json: value("json"),
+    env: envList(value("env") ?? ""),
+    variants: args.filter((a) => a.startsWith("--variant=")).map((a) => envList(a.slice(10))),
     counts: quick ? QUICK : FULL,
   };
+}
+
+/** `A=1,B=2` as an environment. */
+function envList(text: string): Record<string, string> {
+  return Object.fromEntries(text.split(",").filter(Boolean).map((kv) => kv.split(/=(.*)/s, 2)));
+}
+
+/** A server as measured: its label in the report, what it is, and tdmcp's extra environment. */
+interface Contender {
+  label: string;
+  kind: ServerKind;
+  env: Record<string, string>;
+}
+
+/** tdmcp and DBHub as asked, then tdmcp once per variant. */
+function contenders(options: Options): Contender[] {
+  const list: Contender[] = options.servers.map((kind) => ({ label: kind, kind, env: options.env }));
+  for (const variant of options.variants) {
+    const label = `tdmcp ${Object.entries(variant).map(([k, v]) => `${k}=${v}`).join(" ")}`;
+    list.push({ label, kind: "tdmcp", env: { ...options.env, ...variant } });
+  }
+  return list;
 }
 
 /** Installs the peer server from bench/peer/package-lock.json when it is missing. */
@@ -89,7 +119,7 @@ async function runOnce(run: number, options: Options, data: BenchData, work: str
     if (perSecond !== undefined) m[`${key}/rps`] = perSecond;
   };
   // Alternate the order of the servers between runs, so that drift favours neither.
-  const servers = run % 2 === 1 ? options.servers : [...options.servers].reverse();
+  const servers = run % 2 === 1 ? contenders(options) : contenders(options).reverse();
   for (const db of options.dbs) {
     const sql = sqlFor(db);
     const uri = db === "postgres" ? data.pgUri : `sqlite://${data.sqlitePath}`;
@@ -110,47 +140,51 @@ async function runOnce(run: number, options: Options, data: BenchData, work: str
       }
       say(`run ${run} ${db} raw: c1 p50 ${m[`${db}/raw-query/c1/p50`].toFixed(3)} ms`);
     }
-    for (const kind of servers) {
-      const start = { kind, uri, dbhubToml };
+    for (const { label, kind, env } of servers) {
+      const start = { kind, uri, dbhubToml, env };
       if (options.parts.has("point")) {
         for (const transport of options.transports) {
           const server = await startServer({ ...start, transport });
           try {
             for (const [c, [warmup, calls]] of [[1, counts.c1], [16, counts.c16]] as const) {
               const s = await pointLoad(server, c, warmup, calls, sql.point);
-              put(`${db}/${kind}/${transport}/c${c}`, s.latencies, s.perSecond);
+              put(`${db}/${label}/${transport}/c${c}`, s.latencies, s.perSecond);
             }
           } catch (error) {
-            throw new Error(`${kind} ${transport} on ${db}: ${error}\n${server.log()}`);
+            throw new Error(`${label} ${transport} on ${db}: ${error}\n${server.log()}`);
           } finally {
             await server.stop();
           }
+          const key = `${db}/${label}/${transport}`;
           say(
-            `run ${run} ${db} ${kind} ${transport}: c1 p50 ${m[`${db}/${kind}/${transport}/c1/p50`].toFixed(2)} ms, ` +
-              `c16 ${m[`${db}/${kind}/${transport}/c16/rps`].toFixed(0)} calls/s`,
+            `run ${run} ${db} ${label} ${transport}: c1 p50 ${m[`${key}/c1/p50`].toFixed(2)} ms, ` +
+              `c16 ${m[`${key}/c16/rps`].toFixed(0)} calls/s`,
           );
         }
       }
       if (options.parts.has("cold")) {
         const starts = await coldStarts({ ...start, transport: "stdio" }, counts.cold);
-        m[`${db}/${kind}/cold`] = median(starts);
-        say(`run ${run} ${db} ${kind} cold start: ${starts.map((s) => s.toFixed(0)).join(", ")} ms`);
+        m[`${db}/${label}/cold`] = median(starts);
+        say(`run ${run} ${db} ${label} cold start: ${starts.map((s) => s.toFixed(0)).join(", ")} ms`);
       }
       if (options.parts.has("capped")) {
         const server = await startServer({ ...start, transport: "stdio" });
         try {
           const [warmup, calls] = counts.capped;
           const s = await cappedSelect(server, { ...sql, point: sql.point(0) }, warmup, calls);
-          m[`${db}/${kind}/capped/big`] = median(s.big);
-          m[`${db}/${kind}/capped/small`] = median(s.small);
-          m[`${db}/${kind}/capped/peakGrowth`] = s.peakGrowth;
-          m[`${db}/${kind}/capped/peak`] = s.peak;
+          const key = `${db}/${label}/capped`;
+          m[`${key}/big`] = median(s.big);
+          m[`${key}/small`] = median(s.small);
+          m[`${key}/peakGrowth`] = s.peakGrowth;
+          m[`${key}/peak`] = s.peak;
         } finally {
           await server.stop();
         }
+        const key = `${db}/${label}/capped`;
         say(
-          `run ${run} ${db} ${kind} capped: 1M ${m[`${db}/${kind}/capped/big`].toFixed(1)} ms, ` +
-            `1k ${m[`${db}/${kind}/capped/small`].toFixed(1)} ms`,
+          `run ${run} ${db} ${label} capped: 1M ${m[`${key}/big`].toFixed(1)} ms, 1k ${
+            m[`${key}/small`].toFixed(1)
+          } ms`,
         );
       }
     }
@@ -174,7 +208,8 @@ async function main(args: string[]): Promise<void> {
       runs.push(await runOnce(run, options, data, work));
     }
     if (options.json) await Deno.writeTextFile(options.json, JSON.stringify({ options, loads, runs }, null, 1));
-    write(report(runs, { dbs: options.dbs, loads, counts: options.counts }));
+    const labels = contenders(options).map((c) => c.label);
+    write(report(runs, { dbs: options.dbs, labels, loads, counts: options.counts }));
   } finally {
     await data.cleanup();
     await Deno.remove(work, { recursive: true }).catch(() => {});
