@@ -96,26 +96,30 @@ export function summarize(profile: CpuProfile): {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const layerFor = (id: number): string => {
+  /** The layer a sample counts for, and the frame it counts through (itself, or its caller outside the runtime). */
+  const layerFor = (id: number): [string, number] => {
     const { functionName, url } = byId.get(id)!.callFrame;
     const own = layerOf(url, functionName);
-    if (own !== RUNTIME) return own;
+    if (own !== RUNTIME) return [own, id];
     for (let up = parent.get(id); up !== undefined; up = parent.get(up)) {
       const { functionName: name, url: where } = byId.get(up)!.callFrame;
       const layer = layerOf(where, name);
-      if (layer !== RUNTIME && !layer.startsWith("V8/native")) return layer;
+      if (layer !== RUNTIME && !layer.startsWith("V8/native")) return [layer, up];
     }
-    return own;
+    return [own, id];
+  };
+  const label = (id: number) => {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    return `${functionName || "(anonymous)"} ${url.replace(/^.*\/(node_modules\/)?/, "")}:${lineNumber + 1}`;
   };
   const layers = new Map<string, number>();
   const functions = new Map<string, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const node = byId.get(profile.samples[i])!;
     const dt = profile.timeDeltas[i + 1] ?? 0;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const layer = layerFor(node.id);
+    const [layer, through] = layerFor(node.id);
     layers.set(layer, (layers.get(layer) ?? 0) + dt);
-    const fn = `${functionName || "(anonymous)"} ${url.replace(/^.*\/(node_modules\/)?/, "")}:${lineNumber + 1}`;
+    const fn = through === node.id ? label(node.id) : `${label(node.id)} ← ${label(through)}`;
     functions.set(fn, (functions.get(fn) ?? 0) + dt);
   }
   const sort = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
