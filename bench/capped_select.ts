@@ -9,16 +9,15 @@
 //
 // Without TDMCP_TEST_PG_URI it starts a throwaway PostgreSQL on port 55433
 // (TDMCP_BENCH_PG_PORT) and removes it afterwards. See BENCHMARKS.md.
-import { connectClient, demoPostgresUri, demoSqlitePath, PG_DEMO_SCHEMA, testDatabase } from "../tests/_helpers.ts";
-import { pgAdmin, pgCtl, pgStart, pgStop } from "../tests/_pg.ts";
+import { connectClient, PG_DEMO_SCHEMA, testDatabase } from "../tests/_helpers.ts";
 import { DATABASE_DEFAULTS } from "../connection/database.ts";
 import { loadOdbc } from "../connection/odbc.ts";
-import { runScript } from "../connection/script.ts";
 import { parseDatabaseUri } from "../connection/uri.ts";
+import { BENCH_SCHEMA, prepareData } from "./_data.ts";
+import { median, memoryOf, quantile as q, say, timed, write } from "./_stats.ts";
 
 const FETCH_SIZES = [50, 100, 200, 500, 1001];
 const [WARMUP, CALLS, POINT_WARMUP, POINT_CALLS] = [3, 20, 20, 200];
-const BENCH_SCHEMA = "tdmcp_bench";
 const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-run"];
 /** The `sqlite:` URI as shipped, SQLite with the driver's StepAPI=1 (an `odbc:` URI), PostgreSQL. */
 const TARGETS = { sqlite: "SQLite", "sqlite-step": "SQLite StepAPI=1", postgres: "PostgreSQL" };
@@ -38,36 +37,6 @@ interface Sample {
   raw?: number[];
 }
 
-const enc = new TextEncoder();
-function write(text: string, to: { writeSync(p: Uint8Array): number } = Deno.stdout): void {
-  const bytes = enc.encode(text);
-  for (let off = 0; off < bytes.length;) off += to.writeSync(bytes.subarray(off));
-}
-const say = (msg: string) => write(`[bench] ${msg}\n`, Deno.stderr);
-/** Nearest-rank quantile. */
-function q(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil(p * s.length) - 1)];
-}
-const median = (values: number[]) => q(values, 0.5);
-
-async function timed(fn: (i: number) => Promise<void>, warmup: number, calls: number): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn(i);
-  const ms: number[] = [];
-  for (let i = warmup; i < warmup + calls; i++) {
-    const t = performance.now();
-    await fn(i);
-    ms.push(performance.now() - t);
-  }
-  return ms;
-}
-
-/** VmHWM (peak RSS since the process started), in bytes; Deno refuses to read /proc/self without -A. */
-function peakRss(): number {
-  const status = new Deno.Command("cat", { args: [`/proc/${Deno.pid}/status`] }).outputSync().stdout;
-  return Number(/VmHWM:\s+(\d+) kB/.exec(new TextDecoder().decode(status))![1]) * 1024;
-}
-
 /** Runs in a child process: one target, one fetch size. */
 async function measure(job: Job): Promise<Sample> {
   const [demo, bench] = job.target === "postgres" ? [`${PG_DEMO_SCHEMA}.`, `${BENCH_SCHEMA}.`] : ["", ""];
@@ -85,7 +54,11 @@ async function measure(job: Job): Promise<Sample> {
   await point(0); // opens the pooled connection and loads everything first
   const rssBefore = Deno.memoryUsage().rss;
   const big = await timed(() => call(`SELECT * FROM ${demo}big`, 1000, true), WARMUP, CALLS);
-  const sample: Sample = { big, rssGrowth: Deno.memoryUsage().rss - rssBefore, peakGrowth: peakRss() - rssBefore };
+  const sample: Sample = {
+    big,
+    rssGrowth: Deno.memoryUsage().rss - rssBefore,
+    peakGrowth: memoryOf(Deno.pid).peak - rssBefore,
+  };
   if (!job.full) return sample;
   sample.small = await timed(() => call(`SELECT * FROM ${bench}small`, 1000, false), WARMUP, CALLS);
   sample.point = await timed(point, POINT_WARMUP, POINT_CALLS);
@@ -128,55 +101,10 @@ async function child(job: Job): Promise<Sample> {
   return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
 }
 
-/** A throwaway cluster run as the `postgres` OS user (when root), controlled through tests/_pg.ts. */
-async function startPostgres(): Promise<string> {
-  const port = Number(Deno.env.get("TDMCP_BENCH_PG_PORT") ?? 55433);
-  const root = Deno.uid() === 0;
-  const dir = await Deno.makeTempDir({ prefix: "tdmcp-bench-pg-" });
-  const pwfile = `${dir}.pw`;
-  const password = crypto.randomUUID().replaceAll("-", "");
-  Deno.env.set("TDMCP_TEST_PG_DATA", dir);
-  Deno.env.set("TDMCP_TEST_PG_BIN", Deno.env.get("TDMCP_TEST_PG_BIN") ?? "/usr/lib/postgresql/15/bin");
-  Deno.env.set("TDMCP_TEST_PG_SUPERUSER_PREFIX", JSON.stringify(root ? ["runuser", "-u", "postgres", "--"] : []));
-  const own = async (path: string) => {
-    const id = (f: string) =>
-      Number(new TextDecoder().decode(new Deno.Command("id", { args: [f, "postgres"] }).outputSync().stdout));
-    if (root) await Deno.chown(path, id("-u"), id("-g"));
-  };
-  await own(dir);
-  await Deno.writeTextFile(pwfile, `${password}\n`, { mode: 0o600 });
-  await own(pwfile);
-  try {
-    const initdb = `-U postgres --auth-local=trust --auth-host=scram-sha-256 --pwfile=${pwfile} --encoding=UTF8`;
-    await pgCtl(["init", "-s", "-D", dir, "-o", `${initdb} --locale=C.UTF-8 --no-sync`]);
-  } finally {
-    await Deno.remove(pwfile);
-  }
-  const conf = `${dir}/postgresql.auto.conf`;
-  const settings = `port = ${port}\nunix_socket_directories = '${dir}'\nlisten_addresses = '127.0.0.1'\n`;
-  await Deno.writeTextFile(conf, `${settings}fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n`);
-  await own(conf);
-  await pgStart();
-  Deno.env.set("TDMCP_TEST_PG_URI", `postgres://postgres:${password}@127.0.0.1:${port}/tdmcp_test`);
-  await pgAdmin("CREATE DATABASE tdmcp_test", "postgres");
-  say(`PostgreSQL on 127.0.0.1:${port} (data ${dir})`);
-  return dir;
-}
-
-/** A private copy of the SQLite demo file and a schema in PostgreSQL, each with a 1,000-row `small` table. */
-async function prepare(work: string): Promise<Record<Target, string>> {
-  const path = `${work}/bench.db`;
-  await Deno.copyFile(await demoSqlitePath(), path);
-  await runScript(`sqlite://${path}`, [
-    "CREATE TABLE small (id INTEGER PRIMARY KEY, payload TEXT, amount REAL)",
-    "INSERT INTO small SELECT * FROM big WHERE id <= 1000",
-  ]);
-  const pg = await demoPostgresUri();
-  if (!pg) throw new Error("no PostgreSQL");
-  await pgAdmin(`DROP SCHEMA IF EXISTS ${BENCH_SCHEMA} CASCADE; CREATE SCHEMA ${BENCH_SCHEMA};
-CREATE TABLE ${BENCH_SCHEMA}.small AS SELECT * FROM ${PG_DEMO_SCHEMA}.big WHERE id <= 1000; ANALYZE ${BENCH_SCHEMA}.small`);
-  const step = `odbc:DRIVER={SQLite3};Database=${path};BigInt=1;StepAPI=1;`;
-  return { sqlite: `sqlite://${path}`, "sqlite-step": step, postgres: pg };
+/** The three targets' URIs over the benchmark's copy of the data. */
+function targetUris(sqlitePath: string, pgUri: string): Record<Target, string> {
+  const step = `odbc:DRIVER={SQLite3};Database=${sqlitePath};BigInt=1;StepAPI=1;`;
+  return { sqlite: `sqlite://${sqlitePath}`, "sqlite-step": step, postgres: pgUri };
 }
 
 const ms = (v: number) => v < 10 ? v.toFixed(2) : v.toFixed(1);
@@ -217,9 +145,9 @@ async function main(args: string[]): Promise<void> {
   let interrupted = false; // Ctrl-C also stops the running child; clean up below
   Deno.addSignalListener("SIGINT", () => interrupted = true);
   const work = await Deno.makeTempDir({ prefix: "tdmcp-bench-" });
-  const pgDir = Deno.env.get("TDMCP_TEST_PG_URI") ? undefined : await startPostgres();
+  const data = await prepareData(work);
   try {
-    const uris = await prepare(work);
+    const uris = targetUris(data.sqlitePath, data.pgUri);
     const runs: Map<string, Sample>[] = [];
     for (let run = 1; run <= runCount; run++) {
       const samples = new Map<string, Sample>();
@@ -239,10 +167,7 @@ async function main(args: string[]): Promise<void> {
         `(point query: ${POINT_CALLS} after ${POINT_WARMUP}).\n\n${report(runs)}`,
     );
   } finally {
-    if (pgDir) {
-      await pgStop("fast").catch((e) => say(`pg_ctl stop failed: ${e}`));
-      await Deno.remove(pgDir, { recursive: true }).catch(() => {});
-    } else await pgAdmin(`DROP SCHEMA IF EXISTS ${BENCH_SCHEMA} CASCADE`).catch(() => {});
+    await data.cleanup();
     await Deno.remove(work, { recursive: true });
   }
 }

@@ -1,0 +1,104 @@
+/**
+ * Statistics and output helpers shared by the benchmark scripts.
+ * @module
+ */
+
+const enc = new TextEncoder();
+
+/** Writes all of `text` (stdout by default; lint forbids console). */
+export function write(text: string, to: { writeSync(p: Uint8Array): number } = Deno.stdout): void {
+  const bytes = enc.encode(text);
+  for (let off = 0; off < bytes.length;) off += to.writeSync(bytes.subarray(off));
+}
+
+/** A progress line on stderr. */
+export function say(message: string): void {
+  write(`[bench] ${message}\n`, Deno.stderr);
+}
+
+/** Nearest-rank quantile of `values` (p from 0 to 1). */
+export function quantile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+}
+
+/** The median (nearest rank, so always one of the values). */
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** Milliseconds with two decimals below 10 and one above. */
+export function ms(value: number): string {
+  if (!Number.isFinite(value)) return "–";
+  return value < 10 ? value.toFixed(2) : value.toFixed(1);
+}
+
+/** Bytes as whole MiB. */
+export function mib(bytes: number): string {
+  return Number.isFinite(bytes) ? (bytes / 2 ** 20).toFixed(0) : "–";
+}
+
+/** A ratio with two decimals. */
+export function ratio(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : "–";
+}
+
+/** Times `fn` after `warmup` untimed calls; returns the milliseconds of each timed call. */
+export async function timed(fn: (i: number) => Promise<void>, warmup: number, calls: number): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn(i);
+  const out: number[] = [];
+  for (let i = warmup; i < warmup + calls; i++) {
+    const started = performance.now();
+    await fn(i);
+    out.push(performance.now() - started);
+  }
+  return out;
+}
+
+/** Latencies and throughput of a closed-loop load. */
+export interface LoadSample {
+  /** Milliseconds of each timed call. */
+  latencies: number[];
+  /** Timed calls per second of wall time. */
+  perSecond: number;
+}
+
+/**
+ * A closed loop: `workers` callers, each calling `fn` back to back. Every
+ * worker first makes `warmup` untimed calls; then together they make `calls`
+ * timed calls. `fn` gets the worker's index and a call number unique across
+ * the run.
+ */
+export async function closedLoop(
+  workers: number,
+  warmup: number,
+  calls: number,
+  fn: (worker: number, n: number) => Promise<void>,
+): Promise<LoadSample> {
+  let next = 0;
+  await Promise.all(Array.from({ length: workers }, async (_, w) => {
+    for (let i = 0; i < warmup; i++) await fn(w, next++);
+  }));
+  const latencies: number[] = [];
+  let remaining = calls;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: workers }, async (_, w) => {
+    while (remaining > 0) {
+      remaining--;
+      const t = performance.now();
+      await fn(w, next++);
+      latencies.push(performance.now() - t);
+    }
+  }));
+  return { latencies, perSecond: calls / ((performance.now() - started) / 1000) };
+}
+
+/** Peak (VmHWM) and current (VmRSS) resident set of a process, in bytes, from /proc/<pid>/status. */
+export function memoryOf(pid: number): { peak: number; rss: number } {
+  // Deno refuses /proc/self and friends without -A; `cat` reads any of our own processes.
+  const out = new Deno.Command("cat", { args: [`/proc/${pid}/status`], stderr: "null" }).outputSync();
+  const text = new TextDecoder().decode(out.stdout);
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(text)?.[1] ?? NaN) * 1024;
+  return { peak: kb("VmHWM"), rss: kb("VmRSS") };
+}
