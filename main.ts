@@ -66,6 +66,7 @@ async function configureLogging(
       stderr: getStreamSink(Deno.stderr.writable, {
         formatter: (record) => redact(formatter(record), secrets()),
         nonBlocking: { bufferSize: 64, flushInterval: 50 },
+        closeStream: false, // stderr stays usable after dispose() for the last error line
       }),
     },
     loggers: [
@@ -299,6 +300,7 @@ if (import.meta.main) {
     const code = await main(readEnv(), Deno.args);
     Deno.exit(code);
   } catch (error) {
+    await dispose().catch(() => {}); // the buffered log lines written before the failure come first
     const message = error instanceof Error ? error.message : String(error);
     Deno.stderr.writeSync(
       new TextEncoder().encode(`tdmcp: ${redact(message)}\n`),
