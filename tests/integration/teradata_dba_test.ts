@@ -6,25 +6,13 @@
  */
 import assert from "node:assert/strict";
 import type { Cell } from "../../connection/types.ts";
-import { connectClient, testDatabase, textOf } from "../_helpers.ts";
+import { connectClient, textOf } from "../_helpers.ts";
+import { liveTeradata } from "./_teradata_live.ts";
 
-const uri = Deno.env.get("TERADATA_TEST_URI");
-const odbcDriver = Deno.env.get("ODBC_DRIVER");
 type Client = Awaited<ReturnType<typeof connectClient>>;
 
-function live(name: string, fn: (c: Client) => Promise<void>) {
-  Deno.test({
-    name: `teradata (live): ${name}`,
-    ignore: !uri,
-    async fn() {
-      // One pooled connection, so base_readQuery and the tool under test share a session.
-      await using db = testDatabase(uri!, { poolSize: 1, ...(odbcDriver ? { odbcDriver } : {}) });
-      assert.equal(db.dialect, "teradata");
-      await using c = await connectClient(db);
-      await fn(c);
-    },
-  });
-}
+// One pooled connection, so base_readQuery and the tool under test share a session.
+const live = liveTeradata(connectClient, { poolSize: 1 });
 
 async function rows(c: Client, tool: string, args: Record<string, unknown> = {}) {
   const r = await c.call(tool, args);

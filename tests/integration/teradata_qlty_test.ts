@@ -9,26 +9,14 @@
  */
 import assert from "node:assert/strict";
 import type { Cell } from "../../connection/types.ts";
-import { connectClient, testDatabase, textOf } from "../_helpers.ts";
+import { connectClient, textOf } from "../_helpers.ts";
+import { liveTeradata } from "./_teradata_live.ts";
 
-const uri = Deno.env.get("TERADATA_TEST_URI");
-const odbcDriver = Deno.env.get("ODBC_DRIVER");
 const VIEW = { table_name: "DatabasesVX", database_name: "DBC" };
 
 type Client = Awaited<ReturnType<typeof connectClient>>;
 
-function live(name: string, fn: (c: Client) => Promise<void>) {
-  Deno.test({
-    name: `teradata (live): ${name}`,
-    ignore: !uri,
-    async fn() {
-      await using db = testDatabase(uri!, odbcDriver ? { odbcDriver } : {});
-      assert.equal(db.dialect, "teradata");
-      await using c = await connectClient(db);
-      await fn(c);
-    },
-  });
-}
+const live = liveTeradata(connectClient);
 
 async function ok(c: Client, tool: string, args: Record<string, unknown>) {
   const r = await c.call(tool, args);

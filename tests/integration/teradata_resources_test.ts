@@ -5,24 +5,10 @@
  * (with the Teradata ODBC driver installed; name it with ODBC_DRIVER). It reads only the DBC dictionary.
  */
 import assert from "node:assert/strict";
-import { testDatabase } from "../_helpers.ts";
 import { connectCatalog } from "../tools/_resources_client.ts";
+import { liveTeradata } from "./_teradata_live.ts";
 
-const uri = Deno.env.get("TERADATA_TEST_URI");
-const odbcDriver = Deno.env.get("ODBC_DRIVER");
-
-function live(name: string, fn: (c: Awaited<ReturnType<typeof connectCatalog>>) => Promise<void>) {
-  Deno.test({
-    name: `teradata (live): ${name}`,
-    ignore: !uri,
-    async fn() {
-      await using db = testDatabase(uri!, odbcDriver ? { odbcDriver } : {});
-      assert.equal(db.dialect, "teradata");
-      await using c = await connectCatalog(db);
-      await fn(c);
-    },
-  });
-}
+const live = liveTeradata(connectCatalog);
 
 live("resources/list returns bounded pages and a cursor that continues after the last table", async (c) => {
   const first = await c.client.listResources();

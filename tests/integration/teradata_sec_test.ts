@@ -8,25 +8,12 @@
  * with Teradata's access error (3523), which the tests accept and report.
  */
 import assert from "node:assert/strict";
-import { connectClient, note, testDatabase, textOf } from "../_helpers.ts";
-
-const uri = Deno.env.get("TERADATA_TEST_URI");
-const odbcDriver = Deno.env.get("ODBC_DRIVER");
+import { connectClient, note, textOf } from "../_helpers.ts";
+import { liveTeradata } from "./_teradata_live.ts";
 
 type Client = Awaited<ReturnType<typeof connectClient>>;
 
-function live(name: string, fn: (c: Client) => Promise<void>) {
-  Deno.test({
-    name: `teradata (live): ${name}`,
-    ignore: !uri,
-    async fn() {
-      await using db = testDatabase(uri!, odbcDriver ? { odbcDriver } : {});
-      assert.equal(db.dialect, "teradata");
-      await using c = await connectClient(db);
-      await fn(c);
-    },
-  });
-}
+const live = liveTeradata(connectClient);
 
 /** Calls a tool; a result is fine, so is Teradata's "no access" error (reported, not hidden). */
 async function callAllowingNoAccess(c: Client, tool: string, args: Record<string, unknown>) {

@@ -5,23 +5,10 @@
  * "Teradata Database ODBC Driver 20.00"). It reads only the DBC dictionary.
  */
 import assert from "node:assert/strict";
-import { connectClient, testDatabase, textOf } from "../_helpers.ts";
+import { connectClient, textOf } from "../_helpers.ts";
+import { liveTeradata } from "./_teradata_live.ts";
 
-const uri = Deno.env.get("TERADATA_TEST_URI");
-const odbcDriver = Deno.env.get("ODBC_DRIVER");
-
-function live(name: string, fn: (c: Awaited<ReturnType<typeof connectClient>>) => Promise<void>) {
-  Deno.test({
-    name: `teradata (live): ${name}`,
-    ignore: !uri,
-    async fn() {
-      await using db = testDatabase(uri!, odbcDriver ? { odbcDriver } : {});
-      assert.equal(db.dialect, "teradata");
-      await using c = await connectClient(db);
-      await fn(c);
-    },
-  });
-}
+const live = liveTeradata(connectClient);
 
 live("base_readQuery answers SEL and HELP, and refuses a write", async (c) => {
   const sel = await c.call("base_readQuery", { sql: "SEL TOP 5 DatabaseName FROM DBC.DatabasesVX ORDER BY 1" });
