@@ -4,7 +4,7 @@
  * serves MCP.
  * @module
  */
-import { configure, dispose, getLogfmtFormatter, getLogger, getStreamSink, type Logger } from "@logtape/logtape";
+import { configure, dispose, getLogfmtFormatter, getLogger, type Logger } from "@logtape/logtape";
 import { DATABASE_DEFAULTS, openDatabase } from "./connection/database.ts";
 import { redact } from "./connection/redact.ts";
 import { parseDatabaseUri } from "./connection/uri.ts";
@@ -18,6 +18,7 @@ import { applyProfile, parseProfiles } from "./server/profiles.ts";
 import { BUILTIN_TOOLS_DIR } from "./server/paths.ts";
 import { StdioServerTransport } from "./server/sdk.ts";
 import { serveHttp } from "./server/http.ts";
+import { batchedSink } from "./server/log_sink.ts";
 
 /** Reads only the variables the server knows (works with a scoped `--allow-env`). */
 function readEnv(): Record<string, string | undefined> {
@@ -53,6 +54,11 @@ async function ensureDemoDatabase(
   return path;
 }
 
+/** Writes all of `bytes` to stderr (a pipe may take them in parts). */
+async function writeStderr(bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await Deno.stderr.write(bytes.subarray(at));
+}
+
 /** Sends every log line to stderr: stdout belongs to JSON-RPC on stdio. */
 async function configureLogging(
   config: Config,
@@ -61,13 +67,9 @@ async function configureLogging(
   const formatter = getLogfmtFormatter();
   await configure({
     sinks: {
-      // Buffered: one write per 64 lines or 50 ms instead of one per line, off the call's path
-      // (measured in BENCHMARKS.md). dispose() at shutdown flushes what is left.
-      stderr: getStreamSink(Deno.stderr.writable, {
-        formatter: (record) => redact(formatter(record), secrets()),
-        nonBlocking: { bufferSize: 64, flushInterval: 50 },
-        closeStream: false, // stderr stays usable after dispose() for the last error line
-      }),
+      // Batched: records are queued and written together every 20 ms, formatted then, off the
+      // call's path (measured in BENCHMARKS.md). dispose() at shutdown writes what is left.
+      stderr: batchedSink(writeStderr, (record) => redact(formatter(record), secrets())),
     },
     loggers: [
       {

@@ -232,6 +232,9 @@ class OdbcDatabase implements Database {
           fetchSize: Math.max(1, Math.min(this.#config.fetchSize, maxRows + 1)),
           // The driver's own timeout is a backstop one second behind the cancel below.
           timeout: Math.ceil(timeoutMs / 1000) + 1,
+          firstFetch: true,
+          // Longer cells are cut to maxCellChars anyway; one more character shows that they were.
+          maxBoundChars: this.#config.maxCellChars + 1,
         });
         try {
           return await readCursor(cursor, {

@@ -4,7 +4,7 @@
  * @module
  */
 import { rowBytes, toCell, toColumns } from "./cells.ts";
-import type { OdbcCursor } from "./odbc.ts";
+import { type OdbcCursor, takeFirstBatch } from "./odbc.ts";
 import type { Cell, QueryResult, ResultColumn } from "./types.ts";
 
 /** Budgets of one read. */
@@ -29,7 +29,7 @@ export async function readCursor(
   let truncatedBy: QueryResult["truncatedBy"] = null;
   read: while (true) {
     budget.signal?.throwIfAborted();
-    const batch = await cursor.fetch();
+    const batch = takeFirstBatch(cursor) ?? await cursor.fetch();
     if (batch.columns && columns.length === 0) columns = toColumns(batch.columns);
     for (const raw of batch) {
       if (rows.length >= budget.maxRows) {

@@ -25,6 +25,27 @@ export interface OdbcCursor {
   readonly noData: boolean;
   fetch(): Promise<OdbcBatch>;
   close(): Promise<void>;
+  /** The native cursor; carries `firstBatch` when the query asked for `firstFetch` (tdmcp's addon patch). */
+  odbcCursor?: { firstBatch?: OdbcBatch } | null;
+}
+
+/** Options of a cursor query (`firstFetch` and `maxBoundChars` come from tdmcp's addon patch). */
+export interface CursorOptions {
+  cursor: true;
+  fetchSize: number;
+  timeout?: number;
+  /** Run the first fetch with the execute, in one trip to the driver's thread. */
+  firstFetch?: boolean;
+  /** Bind text columns no wider than this many characters (longer values arrive cut there). */
+  maxBoundChars?: number;
+}
+
+/** Takes the batch fetched together with the execute (`firstFetch`), if any; later calls get undefined. */
+export function takeFirstBatch(cursor: OdbcCursor): OdbcBatch | undefined {
+  const native = cursor.odbcCursor;
+  const batch = native?.firstBatch;
+  if (native && batch) native.firstBatch = undefined;
+  return batch;
 }
 
 /** An open ODBC connection. */
@@ -33,7 +54,7 @@ export interface OdbcConnection {
   query(
     sql: string,
     params: unknown[] | null,
-    options: { cursor: true; fetchSize: number; timeout?: number },
+    options: CursorOptions,
   ): Promise<OdbcCursor>;
   query(sql: string, params?: unknown[] | null): Promise<OdbcBatch>;
   tables(

@@ -1,19 +1,28 @@
 /**
  * Patches and rebuilds the npm:odbc addon (2.6.0) after `deno install`.
  *
- * The addon's cursor close leaves the statement handle allocated when
- * `SQLCloseCursor` fails (a lost connection); the handle is then freed by a
- * garbage-collection finalizer after tdmcp has closed the connection — a
- * double free that crashed the process (SIGSEGV) in the fault-injection
- * tests — and it releases an N-API reference off the JavaScript thread (the
- * V8 "Check failed: node->IsInUse()" abort). The patch frees the handle in
- * the close worker under the driver lock, whether or not the close worked,
- * and leaves the rest to the finalizer on the JavaScript thread.
- *
- * Second, a cursor's fetch is not registered as an active statement, so
- * `connection.cancel()` (SQLCancel) cannot reach it: with the SQLite driver's
- * StepAPI the whole query runs inside the first fetch and could not be
- * cancelled at its timeout. The patch registers the statement for the fetch.
+ * 1. Cursor close: the addon left the statement handle allocated when
+ *    `SQLCloseCursor` failed (a lost connection); a garbage-collection
+ *    finalizer then freed it after tdmcp had closed the connection — a double
+ *    free that crashed the process (SIGSEGV) in the fault-injection tests —
+ *    and it released an N-API reference off the JavaScript thread (the V8
+ *    "Check failed: node->IsInUse()" abort). The patch frees the handle in the
+ *    close worker under the driver lock, whether or not the close worked.
+ * 2. A cursor's fetch was not registered as an active statement, so
+ *    `connection.cancel()` (SQLCancel) could not reach it: with the SQLite
+ *    driver's StepAPI the whole query runs inside the first fetch.
+ * 3. `firstFetch` query option (speed): the first fetch runs in the execute's
+ *    worker and comes back with the cursor (`odbcCursor.firstBatch`); when the
+ *    result ended in it, the statement is freed there too and `close()`
+ *    answers at once. A point query costs one thread hop instead of three.
+ * 4. `maxBoundChars` query option (memory): text columns are bound no wider
+ *    than this many characters. Drivers report TEXT as 65,536 (SQLite) or
+ *    8,190 (psqlODBC) characters and the addon binds fetchSize × 4 bytes per
+ *    character per column: 26 MB per SQLite TEXT column at 100 rows, kept by
+ *    the allocator afterwards. Longer values arrive cut at the bound width
+ *    (the driver's 01004 truncation), which tdmcp marks as cut cells anyway.
+ * 5. A cursor query that failed (or whose cursor was never made) freed
+ *    neither its statement handle nor its buffers: the worker now frees both.
  *
  * Idempotent: a marker file records the patched build. Run by `deno task setup`.
  * @module
@@ -21,7 +30,7 @@
 import { createRequire } from "node:module";
 
 /** Marks a package folder whose addon was rebuilt with these patches. */
-export const MARKER = ".tdmcp-odbc-patches-2";
+export const MARKER = ".tdmcp-odbc-patches-3";
 
 const ORIGINAL = `    return_code = SQLCloseCursor(data->hstmt);
 
@@ -84,6 +93,175 @@ const FETCH_PATCHED = `    // tdmcp patch: let connection.cancel() (SQLCancel) r
     cursor->odbcConnection->UnregisterActiveStatement(data->hstmt);
 `;
 
+const OPTIONS_ORIGINAL = `  SQLLEN initial_long_data_buffer_size = MB_SIZE;
+
+  // JavaScript property keys for query options
+`;
+
+const OPTIONS_PATCHED = `  SQLLEN initial_long_data_buffer_size = MB_SIZE;
+  // tdmcp patch: see parse_query_options
+  bool first_fetch = false;
+  SQLULEN max_bound_chars = 0;
+  static constexpr const char* FIRST_FETCH_PROPERTY = "firstFetch";
+  static constexpr const char* MAX_BOUND_CHARS_PROPERTY = "maxBoundChars";
+
+  // JavaScript property keys for query options
+`;
+
+const PARSE_ORIGINAL = `  // END .initialBufferSize
+`;
+
+const PARSE_PATCHED = `  // END .initialBufferSize
+
+  // tdmcp patch: .firstFetch (the first fetch runs with the execute) and
+  // .maxBoundChars (text columns are bound no wider than this).
+  if (options_object.HasOwnProperty(QueryOptions::FIRST_FETCH_PROPERTY)) {
+    query_options->first_fetch =
+      options_object.Get(QueryOptions::FIRST_FETCH_PROPERTY).ToBoolean().Value();
+  }
+  if (options_object.HasOwnProperty(QueryOptions::MAX_BOUND_CHARS_PROPERTY)) {
+    Napi::Value max_bound_chars_value =
+      options_object.Get(QueryOptions::MAX_BOUND_CHARS_PROPERTY);
+    if (!max_bound_chars_value.IsNumber() ||
+        max_bound_chars_value.As<Napi::Number>().Int64Value() < 0) {
+      return Napi::TypeError::New(
+               env, "Connection.query options: .maxBoundChars must be a number >= 0."
+      )
+        .Value();
+    }
+    query_options->max_bound_chars =
+      (SQLULEN)max_bound_chars_value.As<Napi::Number>().Int64Value();
+  }
+`;
+
+const FIRST_FETCH_ORIGINAL = `              "[odbc] Error retrieving the result set from the statement\\0"
+            );
+            return;
+          }
+        }
+`;
+
+const FIRST_FETCH_PATCHED = `              "[odbc] Error retrieving the result set from the statement\\0"
+            );
+            return;
+          }
+        }
+        // tdmcp patch: the first fetch rides with the execute (one thread hop
+        // instead of two); a result that ended in it frees its statement here.
+        else if (data->query_options.first_fetch) {
+          bool alloc_error = false;
+          return_code = fetch_and_store(data, true, &alloc_error);
+          if (alloc_error) {
+            SetError(
+              "[odbc] Error allocating or reallocating memory when fetching "
+              "data. No ODBC error information available.\\0"
+            );
+            return;
+          }
+          if (!SQL_SUCCEEDED(return_code) && return_code != SQL_NO_DATA) {
+            this->errors = GetODBCErrors(SQL_HANDLE_STMT, data->hstmt);
+            SetError("[odbc] Error fetching results with SQLFetch\\0");
+            return;
+          }
+          first_fetched = true;
+          if (data->result_set_end_reached) {
+            odbcConnectionObject->UnregisterActiveStatement(data->hstmt);
+            uv_mutex_lock(&ODBC::g_odbcMutex);
+            if (odbcConnectionObject->hDBC != SQL_NULL_HANDLE) {
+              SQLFreeHandle(SQL_HANDLE_STMT, data->hstmt);
+            }
+            data->hstmt = SQL_NULL_HANDLE;
+            uv_mutex_unlock(&ODBC::g_odbcMutex);
+          }
+        }
+`;
+
+const CURSOR_MADE_ORIGINAL = `      Napi::Value cursorObject = ODBCCursor::constructor.New(cursor_arguments);
+
+      // return cursor
+`;
+
+const CURSOR_MADE_PATCHED = `      Napi::Value cursorObject = ODBCCursor::constructor.New(cursor_arguments);
+      // tdmcp patch: the cursor owns the statement from here on; hand over the first batch.
+      cursor_created = true;
+      if (first_fetched) {
+        cursorObject.As<Napi::Object>().Set(
+          "firstBatch", process_data_for_napi(env, data, napiParameters.Value())
+        );
+      }
+
+      // return cursor
+`;
+
+const WORKER_END_ORIGINAL = `  ~QueryAsyncWorker() {
+    odbcConnectionObject->UnregisterActiveStatement(data->hstmt);
+    if (!data->query_options.use_cursor) {
+`;
+
+const WORKER_END_PATCHED =
+  `  // tdmcp patch: set once a cursor owns the statement; a failed cursor query frees it below.
+  bool cursor_created = false;
+  bool first_fetched = false;
+
+  ~QueryAsyncWorker() {
+    odbcConnectionObject->UnregisterActiveStatement(data->hstmt);
+    if (!data->query_options.use_cursor || !cursor_created) {
+`;
+
+const CLOSE_ORIGINAL = `  CursorCloseAsyncWorker* worker = new CursorCloseAsyncWorker(this, callback);
+`;
+
+const CLOSE_PATCHED = `  // tdmcp patch: a statement already freed (its result ended in the first
+  // fetch) closes at once, without a trip to the thread pool.
+  if (this->data == NULL || this->data->hstmt == SQL_NULL_HANDLE) {
+    if (this->data != NULL) {
+      this->data->deleteColumns();
+    }
+    callback.Call({ env.Null() });
+    return env.Undefined();
+  }
+
+  CursorCloseAsyncWorker* worker = new CursorCloseAsyncWorker(this, callback);
+`;
+
+const BIND_START = `    // Assume that the column will be bound with SQLBindCol unless:
+`;
+
+const BIND_CAP = `    // tdmcp patch: text columns are bound no wider than .maxBoundChars.
+    SQLULEN bound_chars = column->ColumnSize;
+    if (data->query_options.max_bound_chars > 0 &&
+        bound_chars > data->query_options.max_bound_chars) {
+      bound_chars = data->query_options.max_bound_chars;
+    }
+
+`;
+
+const BIND_END = `    if (!column->is_long_data) {
+      // SQLBindCol binds application data buffers to columns in the result set.
+`;
+
+const WIDE_STRIDE_ORIGINAL = `(row_index * (data->columns[column_index]->ColumnSize + 1));`;
+const WIDE_STRIDE_PATCHED = `(row_index * (data->columns[column_index]->buffer_size / sizeof(SQLWCHAR)));`;
+
+/** A replacement in one source file of the package. */
+interface Patch {
+  file: string;
+  original: string;
+  patched: string;
+}
+
+const PATCHES: Patch[] = [
+  { file: "src/odbc_cursor.cpp", original: ORIGINAL, patched: PATCHED },
+  { file: "src/odbc_cursor.cpp", original: FETCH_ORIGINAL, patched: FETCH_PATCHED },
+  { file: "src/odbc_cursor.cpp", original: CLOSE_ORIGINAL, patched: CLOSE_PATCHED },
+  { file: "src/odbc.h", original: OPTIONS_ORIGINAL, patched: OPTIONS_PATCHED },
+  { file: "src/odbc_connection.cpp", original: PARSE_ORIGINAL, patched: PARSE_PATCHED },
+  { file: "src/odbc_connection.cpp", original: FIRST_FETCH_ORIGINAL, patched: FIRST_FETCH_PATCHED },
+  { file: "src/odbc_connection.cpp", original: CURSOR_MADE_ORIGINAL, patched: CURSOR_MADE_PATCHED },
+  { file: "src/odbc_connection.cpp", original: WORKER_END_ORIGINAL, patched: WORKER_END_PATCHED },
+  { file: "src/odbc_connection.cpp", original: WIDE_STRIDE_ORIGINAL, patched: WIDE_STRIDE_PATCHED },
+];
+
 /** Replaces `original` with `patched` once; throws when neither is present (another odbc version). */
 function applyOnce(text: string, original: string, patched: string, file: string): string {
   if (text.includes(patched)) return text;
@@ -92,6 +270,37 @@ function applyOnce(text: string, original: string, patched: string, file: string
     throw new Error(`${file} does not contain the code these patches were written for (odbc 2.6.0); update them`);
   }
   return text.replace(original, patched);
+}
+
+/** Patch 4 in `bind_buffers`: every text buffer size computed from `ColumnSize` uses the capped `bound_chars`. */
+export function capBoundWidths(text: string, file: string): string {
+  if (text.includes(BIND_CAP)) return text;
+  const start = text.indexOf(BIND_START);
+  const end = text.indexOf(BIND_END, start);
+  if (start < 0 || end < 0 || text.indexOf(BIND_START, start + 1) >= 0) {
+    throw new Error(`${file} does not contain the bind_buffers these patches were written for (odbc 2.6.0)`);
+  }
+  const region = text.slice(start, end);
+  const capped = region
+    .replaceAll("column->ColumnSize * MAX_UTF8_BYTES + 1", "bound_chars * MAX_UTF8_BYTES + 1")
+    .replaceAll("column->ColumnSize + 1", "bound_chars + 1");
+  const changed = capped.split("bound_chars").length - 1;
+  if (changed !== 4) throw new Error(`${file}: expected 4 text buffer sizes in bind_buffers, found ${changed}`);
+  return text.slice(0, start) + BIND_CAP + capped + text.slice(end);
+}
+
+/** Applies every patch to the package's sources under `root` (idempotent). */
+export function patchSources(root: string): void {
+  const files = [...new Set(PATCHES.map((p) => p.file))];
+  for (const file of files) {
+    const path = `${root}${file}`;
+    let text = Deno.readTextFileSync(path);
+    for (const patch of PATCHES.filter((p) => p.file === file)) {
+      text = applyOnce(text, patch.original, patch.patched, path);
+    }
+    if (file === "src/odbc_connection.cpp") text = capBoundWidths(text, path);
+    Deno.writeTextFileSync(path, text);
+  }
 }
 
 function say(text: string): void {
@@ -111,11 +320,7 @@ export async function patchOdbc(): Promise<"already" | "patched"> {
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-  const source = `${root}src/odbc_cursor.cpp`;
-  let text = Deno.readTextFileSync(source);
-  text = applyOnce(text, ORIGINAL, PATCHED, source);
-  text = applyOnce(text, FETCH_ORIGINAL, FETCH_PATCHED, source);
-  Deno.writeTextFileSync(source, text);
+  patchSources(root);
   say(`rebuilding ${root} with the cursor patches (about 15 s)`);
   const build = await new Deno.Command("node-gyp", {
     args: ["rebuild", "--", "-Dnapi_build_version=8", "-Dmodule_name=odbc", "-Dmodule_path=lib/bindings/napi-v8"],

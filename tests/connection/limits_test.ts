@@ -132,6 +132,64 @@ Deno.test("results are cut at the byte budget and long cells are shortened, each
   }
 });
 
+/** Text values around a 100-character cell limit: exact, one over, multibyte, very long, empty and NULL. */
+const CELL_VALUES: (string | null)[] = [
+  "a".repeat(100),
+  "b".repeat(101),
+  "é".repeat(150),
+  "😀".repeat(150),
+  "x".repeat(20_000),
+  "",
+  null,
+];
+
+/** What a 100-character limit must make of each value (computed here, not by the database). */
+function expectedCells(limit: number): (string | null)[] {
+  return CELL_VALUES.map((v) => v === null || v.length <= limit ? v : `${v.slice(0, limit)}…`);
+}
+
+async function assertCellsCut(uri: string, table: string): Promise<void> {
+  await using db = testDatabase(uri, { maxCellChars: 100 });
+  await using c = await connectClient(db);
+  const r = await c.call("base_readQuery", { sql: `SELECT id, body FROM ${table} ORDER BY id` });
+  assert.equal(r.structuredContent!.truncated_by, "cells");
+  assert.deepEqual(r.structuredContent!.rows.map((row: unknown[]) => row[1]), expectedCells(100));
+  // The first value fits exactly: it is returned whole, not marked.
+  const exact = await c.call("base_readQuery", { sql: `SELECT body FROM ${table} WHERE id = 0` });
+  assert.equal(exact.structuredContent!.truncated, false);
+  assert.equal(exact.structuredContent!.rows[0][0], CELL_VALUES[0]);
+}
+
+Deno.test("long TEXT cells are cut at the cell limit, exactly at the boundary and intact in multibyte text: SQLite", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const literal = (v: string | null) => v === null ? "NULL" : `'${v}'`;
+    await runScript(`sqlite://${dir}/cells.db`, [
+      "CREATE TABLE cells (id INTEGER PRIMARY KEY, body TEXT)",
+      ...CELL_VALUES.map((v, i) => `INSERT INTO cells VALUES (${i}, ${literal(v)})`),
+    ]);
+    await assertCellsCut(`sqlite://${dir}/cells.db`, "cells");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "long TEXT cells are cut at the cell limit, exactly at the boundary and intact in multibyte text: PostgreSQL",
+  ignore: !pgUri(),
+  async fn() {
+    const literal = (v: string | null) => v === null ? "NULL" : `'${v}'`;
+    await pgAdmin(`DROP SCHEMA IF EXISTS tdmcp_cells CASCADE; CREATE SCHEMA tdmcp_cells;
+CREATE TABLE tdmcp_cells.cells (id integer PRIMARY KEY, body text);
+INSERT INTO tdmcp_cells.cells VALUES ${CELL_VALUES.map((v, i) => `(${i}, ${literal(v)})`).join(", ")}`);
+    try {
+      await assertCellsCut((await demoPostgresUri())!, "tdmcp_cells.cells");
+    } finally {
+      await pgAdmin("DROP SCHEMA tdmcp_cells CASCADE");
+    }
+  },
+});
+
 Deno.test("with allowWrite the SQL tool advertises itself as destructive and runs one write; the catalog tools stay read-only", async () => {
   const dir = await Deno.makeTempDir();
   try {
