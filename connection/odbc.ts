@@ -38,6 +38,8 @@ export interface CursorOptions {
   firstFetch?: boolean;
   /** Bind text columns no wider than this many characters (longer values arrive cut there). */
   maxBoundChars?: number;
+  /** Fetch fewer rows at a time (at least 2) when a row's bound buffers would pass this many bytes. */
+  maxBoundBytes?: number;
 }
 
 /** Takes the batch fetched together with the execute (`firstFetch`), if any; later calls get undefined. */

@@ -27,6 +27,8 @@ export interface OdbcTarget {
   display: string;
   /** For `sqlite`, the database file. */
   filePath?: string;
+  /** A smaller byte budget for one fetch's bound buffers than the default, where the driver needs one. */
+  fetchBytes?: number;
 }
 
 /** Options that shape the connection string. */
@@ -114,6 +116,10 @@ function sqliteTarget(uri: string, options: UriOptions): OdbcTarget {
     secrets: [],
     display: path,
     filePath: path,
+    // The driver reports TEXT as 65,536 characters and fills whole bound slots: memory grew with
+    // the buffer size here (+189 MB over 23 capped reads at 26 MB per fetch, +28–34 MB at 2 MB,
+    // +19 MB at 1 MB; BENCHMARKS.md), while psqlODBC's did not.
+    fetchBytes: 1024 * 1024,
   };
 }
 

@@ -30,7 +30,7 @@
 import { createRequire } from "node:module";
 
 /** Marks a package folder whose addon was rebuilt with these patches. */
-export const MARKER = ".tdmcp-odbc-patches-3";
+export const MARKER = ".tdmcp-odbc-patches-5";
 
 const ORIGINAL = `    return_code = SQLCloseCursor(data->hstmt);
 
@@ -102,8 +102,10 @@ const OPTIONS_PATCHED = `  SQLLEN initial_long_data_buffer_size = MB_SIZE;
   // tdmcp patch: see parse_query_options
   bool first_fetch = false;
   SQLULEN max_bound_chars = 0;
+  SQLULEN max_bound_bytes = 0;
   static constexpr const char* FIRST_FETCH_PROPERTY = "firstFetch";
   static constexpr const char* MAX_BOUND_CHARS_PROPERTY = "maxBoundChars";
+  static constexpr const char* MAX_BOUND_BYTES_PROPERTY = "maxBoundBytes";
 
   // JavaScript property keys for query options
 `;
@@ -113,24 +115,30 @@ const PARSE_ORIGINAL = `  // END .initialBufferSize
 
 const PARSE_PATCHED = `  // END .initialBufferSize
 
-  // tdmcp patch: .firstFetch (the first fetch runs with the execute) and
-  // .maxBoundChars (text columns are bound no wider than this).
+  // tdmcp patch: .firstFetch (the first fetch runs with the execute),
+  // .maxBoundChars (text columns are bound no wider than this) and
+  // .maxBoundBytes (fewer rows per fetch when a row's buffers are wide).
   if (options_object.HasOwnProperty(QueryOptions::FIRST_FETCH_PROPERTY)) {
     query_options->first_fetch =
       options_object.Get(QueryOptions::FIRST_FETCH_PROPERTY).ToBoolean().Value();
   }
-  if (options_object.HasOwnProperty(QueryOptions::MAX_BOUND_CHARS_PROPERTY)) {
-    Napi::Value max_bound_chars_value =
-      options_object.Get(QueryOptions::MAX_BOUND_CHARS_PROPERTY);
-    if (!max_bound_chars_value.IsNumber() ||
-        max_bound_chars_value.As<Napi::Number>().Int64Value() < 0) {
+  const char* sizes[] = {
+    QueryOptions::MAX_BOUND_CHARS_PROPERTY, QueryOptions::MAX_BOUND_BYTES_PROPERTY
+  };
+  SQLULEN* targets[] = {
+    &query_options->max_bound_chars, &query_options->max_bound_bytes
+  };
+  for (int k = 0; k < 2; k++) {
+    if (!options_object.HasOwnProperty(sizes[k])) continue;
+    Napi::Value size_value = options_object.Get(sizes[k]);
+    if (!size_value.IsNumber() || size_value.As<Napi::Number>().Int64Value() < 0) {
       return Napi::TypeError::New(
-               env, "Connection.query options: .maxBoundChars must be a number >= 0."
+               env, std::string("Connection.query options: .") + sizes[k] +
+                      " must be a number >= 0."
       )
         .Value();
     }
-    query_options->max_bound_chars =
-      (SQLULEN)max_bound_chars_value.As<Napi::Number>().Int64Value();
+    *targets[k] = (SQLULEN)size_value.As<Napi::Number>().Int64Value();
   }
 `;
 
@@ -224,10 +232,52 @@ const CLOSE_PATCHED = `  // tdmcp patch: a statement already freed (its result e
   CursorCloseAsyncWorker* worker = new CursorCloseAsyncWorker(this, callback);
 `;
 
+const BUDGET_ORIGINAL = `  for (int i = 0; i < data->column_count; i++) {
+    Column* column = new Column();
+`;
+
+const BUDGET_PATCHED = `  // tdmcp patch: .maxBoundBytes caps the bound buffers of one fetch: wide
+  // rows (long text columns) are fetched fewer at a time, never fewer than 2
+  // (at 1 the addon switches long columns to 1 MB SQLGetData buffers).
+  if (data->query_options.max_bound_bytes > 0 && !data->simple_binding &&
+      data->fetch_size > 2) {
+    SQLULEN row_bytes = 0;
+    for (int i = 0; i < data->column_count; i++) {
+      SQLSMALLINT type, digits, nullable;
+      SQLULEN size = 0;
+      if (SQL_SUCCEEDED(SQLDescribeCol(
+            data->hstmt, i + 1, NULL, 0, NULL, &type, &size, &digits, &nullable
+          ))) {
+        if (data->query_options.max_bound_chars > 0 &&
+            size > data->query_options.max_bound_chars) {
+          size = data->query_options.max_bound_chars;
+        }
+        row_bytes += size * MAX_UTF8_BYTES + 1 + sizeof(SQLLEN);
+      }
+    }
+    SQLULEN rows = row_bytes > 0 ? data->query_options.max_bound_bytes / row_bytes
+                                 : data->fetch_size;
+    if (rows < 2) {
+      rows = 2;
+    }
+    if (rows < data->fetch_size &&
+        SQL_SUCCEEDED(SQLSetStmtAttr(
+          data->hstmt, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)rows, 0
+        ))) {
+      data->fetch_size = rows;
+    }
+  }
+
+  for (int i = 0; i < data->column_count; i++) {
+    Column* column = new Column();
+`;
+
 const BIND_START = `    // Assume that the column will be bound with SQLBindCol unless:
 `;
 
-const BIND_CAP = `    // tdmcp patch: text columns are bound no wider than .maxBoundChars.
+const BIND_CAP = `    // tdmcp patch: text columns are bound no wider than .maxBoundChars, and
+    // text buffers are not zeroed: the driver ends every value it writes
+    // with a terminator, and only pages that receive data become resident.
     SQLULEN bound_chars = column->ColumnSize;
     if (data->query_options.max_bound_chars > 0 &&
         bound_chars > data->query_options.max_bound_chars) {
@@ -260,6 +310,7 @@ const PATCHES: Patch[] = [
   { file: "src/odbc_connection.cpp", original: CURSOR_MADE_ORIGINAL, patched: CURSOR_MADE_PATCHED },
   { file: "src/odbc_connection.cpp", original: WORKER_END_ORIGINAL, patched: WORKER_END_PATCHED },
   { file: "src/odbc_connection.cpp", original: WIDE_STRIDE_ORIGINAL, patched: WIDE_STRIDE_PATCHED },
+  { file: "src/odbc_connection.cpp", original: BUDGET_ORIGINAL, patched: BUDGET_PATCHED },
 ];
 
 /** Replaces `original` with `patched` once; throws when neither is present (another odbc version). */
@@ -286,21 +337,61 @@ export function capBoundWidths(text: string, file: string): string {
     .replaceAll("column->ColumnSize + 1", "bound_chars + 1");
   const changed = capped.split("bound_chars").length - 1;
   if (changed !== 4) throw new Error(`${file}: expected 4 text buffer sizes in bind_buffers, found ${changed}`);
-  return text.slice(0, start) + BIND_CAP + capped + text.slice(end);
+  const unzeroed = capped
+    .replaceAll(
+      "new SQLWCHAR[character_count * data->fetch_size]();",
+      "new SQLWCHAR[character_count * data->fetch_size];",
+    )
+    .replaceAll(
+      "new SQLCHAR[character_count * data->fetch_size]();",
+      "new SQLCHAR[character_count * data->fetch_size];",
+    );
+  const kept = unzeroed.split("[character_count * data->fetch_size]()").length - 1;
+  if (kept !== 0) throw new Error(`${file}: ${kept} text buffers in bind_buffers would still be zeroed`);
+  return text.slice(0, start) + BIND_CAP + unzeroed + text.slice(end);
 }
 
-/** Applies every patch to the package's sources under `root` (idempotent). */
+/** Marks text changed by these patches. */
+const PATCH_MARK = "tdmcp patch";
+
+/**
+ * Applies every patch to the package's sources under `root`, always from the
+ * pristine text: it is kept beside each file as `<file>.orig`, and the
+ * patched file replaces the original by rename — Deno hard-links package
+ * files to its cache, and an in-place write would patch the cache too.
+ */
 export function patchSources(root: string): void {
   const files = [...new Set(PATCHES.map((p) => p.file))];
   for (const file of files) {
     const path = `${root}${file}`;
-    let text = Deno.readTextFileSync(path);
+    const pristine = `${path}.orig`;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(pristine);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      text = Deno.readTextFileSync(path);
+      if (text.includes(PATCH_MARK)) {
+        throw new Error(
+          `${path} was patched in place by an older tdmcp and its pristine text is gone: ` +
+            "run `deno clean`, then `deno task setup` again",
+        );
+      }
+      writeByRename(pristine, text);
+    }
     for (const patch of PATCHES.filter((p) => p.file === file)) {
       text = applyOnce(text, patch.original, patch.patched, path);
     }
     if (file === "src/odbc_connection.cpp") text = capBoundWidths(text, path);
-    Deno.writeTextFileSync(path, text);
+    writeByRename(path, text);
   }
+}
+
+/** Writes a new file and renames it over `path`, leaving other hard links to the old file untouched. */
+function writeByRename(path: string, text: string): void {
+  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+  Deno.writeTextFileSync(temporary, text);
+  Deno.renameSync(temporary, path);
 }
 
 function say(text: string): void {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DATABASE_DEFAULTS } from "../../connection/database.ts";
 import { runScript } from "../../connection/script.ts";
 import { connectClient, demoPostgresUri, demoSqlitePath, note, testDatabase, textOf } from "../_helpers.ts";
 import { pgAdmin, pgUri } from "../_pg.ts";
@@ -188,6 +189,22 @@ INSERT INTO tdmcp_cells.cells VALUES ${CELL_VALUES.map((v, i) => `(${i}, ${liter
       await pgAdmin("DROP SCHEMA tdmcp_cells CASCADE");
     }
   },
+});
+
+Deno.test("wide rows are fetched a few at a time and still arrive whole and in order (SQLite, PostgreSQL)", async () => {
+  const targets = [[`sqlite://${await demoSqlitePath()}`, "big"]];
+  const pg = await demoPostgresUri();
+  if (pg) targets.push([pg, "tdmcp_demo_v1.big"]);
+  for (const [uri, table] of targets) {
+    // 1 byte: the smallest budget, two rows per fetch; the default; and no budget at all.
+    for (const fetchBytes of [1, DATABASE_DEFAULTS.fetchBytes, Number.MAX_SAFE_INTEGER]) {
+      await using db = testDatabase(uri, { fetchBytes });
+      const r = await db.query(`SELECT id, payload FROM ${table} WHERE id <= 1001 ORDER BY id`, { maxRows: 1000 });
+      assert.equal(r.rowCount, 1000, `${uri} ${fetchBytes}`);
+      assert.equal(r.truncatedBy, "rows");
+      assert.deepEqual(r.rows.map((row) => Number(row[0])), Array.from({ length: 1000 }, (_, i) => i + 1));
+    }
+  }
 });
 
 Deno.test("with allowWrite the SQL tool advertises itself as destructive and runs one write; the catalog tools stay read-only", async () => {
