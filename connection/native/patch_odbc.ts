@@ -28,6 +28,7 @@
  * @module
  */
 import { createRequire } from "node:module";
+import { type Patch, patchFile } from "./patch_files.ts";
 
 /** Marks a package folder whose addon was rebuilt with these patches. */
 export const MARKER = ".tdmcp-odbc-patches-5";
@@ -293,14 +294,7 @@ const BIND_END = `    if (!column->is_long_data) {
 const WIDE_STRIDE_ORIGINAL = `(row_index * (data->columns[column_index]->ColumnSize + 1));`;
 const WIDE_STRIDE_PATCHED = `(row_index * (data->columns[column_index]->buffer_size / sizeof(SQLWCHAR)));`;
 
-/** A replacement in one source file of the package. */
-interface Patch {
-  file: string;
-  original: string;
-  patched: string;
-}
-
-const PATCHES: Patch[] = [
+const PATCHES: (Patch & { file: string })[] = [
   { file: "src/odbc_cursor.cpp", original: ORIGINAL, patched: PATCHED },
   { file: "src/odbc_cursor.cpp", original: FETCH_ORIGINAL, patched: FETCH_PATCHED },
   { file: "src/odbc_cursor.cpp", original: CLOSE_ORIGINAL, patched: CLOSE_PATCHED },
@@ -312,16 +306,6 @@ const PATCHES: Patch[] = [
   { file: "src/odbc_connection.cpp", original: WIDE_STRIDE_ORIGINAL, patched: WIDE_STRIDE_PATCHED },
   { file: "src/odbc_connection.cpp", original: BUDGET_ORIGINAL, patched: BUDGET_PATCHED },
 ];
-
-/** Replaces `original` with `patched` once; throws when neither is present (another odbc version). */
-function applyOnce(text: string, original: string, patched: string, file: string): string {
-  if (text.includes(patched)) return text;
-  const at = text.indexOf(original);
-  if (at < 0 || text.indexOf(original, at + 1) >= 0) {
-    throw new Error(`${file} does not contain the code these patches were written for (odbc 2.6.0); update them`);
-  }
-  return text.replace(original, patched);
-}
 
 /** Patch 4 in `bind_buffers`: every text buffer size computed from `ColumnSize` uses the capped `bound_chars`. */
 export function capBoundWidths(text: string, file: string): string {
@@ -351,47 +335,16 @@ export function capBoundWidths(text: string, file: string): string {
   return text.slice(0, start) + BIND_CAP + unzeroed + text.slice(end);
 }
 
-/** Marks text changed by these patches. */
-const PATCH_MARK = "tdmcp patch";
-
-/**
- * Applies every patch to the package's sources under `root`, always from the
- * pristine text: it is kept beside each file as `<file>.orig`, and the
- * patched file replaces the original by rename — Deno hard-links package
- * files to its cache, and an in-place write would patch the cache too.
- */
+/** Applies every patch to the package's sources under `root`, from their pristine text (see patchFile). */
 export function patchSources(root: string): void {
   const files = [...new Set(PATCHES.map((p) => p.file))];
   for (const file of files) {
-    const path = `${root}${file}`;
-    const pristine = `${path}.orig`;
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(pristine);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      text = Deno.readTextFileSync(path);
-      if (text.includes(PATCH_MARK)) {
-        throw new Error(
-          `${path} was patched in place by an older tdmcp and its pristine text is gone: ` +
-            "run `deno clean`, then `deno task setup` again",
-        );
-      }
-      writeByRename(pristine, text);
-    }
-    for (const patch of PATCHES.filter((p) => p.file === file)) {
-      text = applyOnce(text, patch.original, patch.patched, path);
-    }
-    if (file === "src/odbc_connection.cpp") text = capBoundWidths(text, path);
-    writeByRename(path, text);
+    patchFile(
+      `${root}${file}`,
+      PATCHES.filter((p) => p.file === file),
+      file === "src/odbc_connection.cpp" ? capBoundWidths : undefined,
+    );
   }
-}
-
-/** Writes a new file and renames it over `path`, leaving other hard links to the old file untouched. */
-function writeByRename(path: string, text: string): void {
-  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
-  Deno.writeTextFileSync(temporary, text);
-  Deno.renameSync(temporary, path);
 }
 
 function say(text: string): void {
