@@ -18,7 +18,7 @@ import { applyProfile, parseProfiles } from "./server/profiles.ts";
 import { BUILTIN_TOOLS_DIR } from "./server/paths.ts";
 import { StdioServerTransport } from "./server/sdk.ts";
 import { serveHttp } from "./server/http.ts";
-import { batchedSink } from "./server/log_sink.ts";
+import { BATCH_DEFAULTS, batchedSink } from "./server/log_sink.ts";
 
 /** Reads only the variables the server knows (works with a scoped `--allow-env`). */
 function readEnv(): Record<string, string | undefined> {
@@ -59,18 +59,30 @@ async function writeStderr(bytes: Uint8Array): Promise<void> {
   for (let at = 0; at < bytes.length;) at += await Deno.stderr.write(bytes.subarray(at));
 }
 
+/** Writes all of `bytes` to stderr at once (on the way out of a dying process). */
+function writeStderrSync(bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length;) at += Deno.stderr.writeSync(bytes.subarray(at));
+}
+
 /** Sends every log line to stderr: stdout belongs to JSON-RPC on stdio. */
 async function configureLogging(
   config: Config,
   secrets: () => string[],
 ): Promise<void> {
   const formatter = getLogfmtFormatter();
+  // Batched: records are queued and written together every 20 ms, formatted then, off the
+  // call's path (measured in BENCHMARKS.md). dispose() at shutdown writes what is left; an
+  // uncaught error writes it synchronously before the runtime reports the error and exits.
+  const stderr = batchedSink(
+    writeStderr,
+    (record) => redact(formatter(record), secrets()),
+    BATCH_DEFAULTS,
+    writeStderrSync,
+  );
+  globalThis.addEventListener("error", () => stderr.flushSync());
+  globalThis.addEventListener("unhandledrejection", () => stderr.flushSync());
   await configure({
-    sinks: {
-      // Batched: records are queued and written together every 20 ms, formatted then, off the
-      // call's path (measured in BENCHMARKS.md). dispose() at shutdown writes what is left.
-      stderr: batchedSink(writeStderr, (record) => redact(formatter(record), secrets())),
-    },
+    sinks: { stderr },
     loggers: [
       {
         category: ["tdmcp"],

@@ -9,7 +9,10 @@
 import type { LogRecord, Sink } from "@logtape/logtape";
 
 /** A sink that must be disposed at shutdown: disposal writes what is still queued. */
-export type BatchedSink = Sink & AsyncDisposable;
+export type BatchedSink = Sink & AsyncDisposable & {
+  /** Writes what is queued at once, synchronously (for a process that is about to die). */
+  flushSync(): void;
+};
 
 /** How the batches are formed. */
 export interface BatchOptions {
@@ -32,6 +35,7 @@ export function batchedSink(
   write: (bytes: Uint8Array) => Promise<unknown>,
   format: (record: LogRecord) => string,
   options: BatchOptions = BATCH_DEFAULTS,
+  writeSync: (bytes: Uint8Array) => void = () => {},
 ): BatchedSink {
   const encoder = new TextEncoder();
   let queue: LogRecord[] = [];
@@ -41,10 +45,11 @@ export function batchedSink(
   let inFlight = 0;
   let disposed = false;
 
-  const flush = () => {
+  /** Takes the queue and turns it into text. */
+  const take = (): { text: string; count: number } | null => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (queue.length === 0 && dropped === 0) return;
+    if (queue.length === 0 && dropped === 0) return null;
     const records = queue;
     const lost = dropped;
     queue = [];
@@ -58,14 +63,20 @@ export function batchedSink(
       }
     }
     if (lost > 0) text += `${lost} log records dropped: the log stream was not being read\n`;
-    inFlight += records.length;
+    return { text, count: records.length };
+  };
+
+  const flush = () => {
+    const batch = take();
+    if (batch === null) return;
+    inFlight += batch.count;
     writing = writing
       .then(async () => {
-        await write(encoder.encode(text));
+        await write(encoder.encode(batch.text));
       })
       .catch(() => {}) // a closed stream must not take the server down
       .finally(() => {
-        inFlight -= records.length;
+        inFlight -= batch.count;
       });
   };
 
@@ -84,6 +95,15 @@ export function batchedSink(
       disposed = true;
       flush();
       await writing;
+    },
+    flushSync: () => {
+      const batch = take();
+      if (batch === null) return;
+      try {
+        writeSync(encoder.encode(batch.text));
+      } catch {
+        // the stream is gone; nothing else to do on the way out
+      }
     },
   });
 }

@@ -79,3 +79,22 @@ Deno.test("a record that cannot be formatted becomes a line saying so; a failing
   failing(record("lost"));
   await failing[Symbol.asyncDispose]();
 });
+
+Deno.test("flushSync writes what is queued at once through the synchronous writer (a dying process)", () => {
+  const asynchronous: string[] = [];
+  const synchronous: string[] = [];
+  const sink = batchedSink(
+    collect(asynchronous),
+    format,
+    { flushMs: 60_000, batchRecords: 100, maxQueued: 100 },
+    (b) => {
+      synchronous.push(new TextDecoder().decode(b));
+    },
+  );
+  sink(record("last words"));
+  sink(record("before the crash"));
+  sink.flushSync();
+  sink.flushSync(); // nothing left: no second write
+  assert.deepEqual(synchronous, ["last words\nbefore the crash\n"]);
+  assert.deepEqual(asynchronous, []);
+});
