@@ -4,7 +4,7 @@
  * `Database` uses. No server, no MCP, no guard, no JSON.
  * @module
  */
-import { loadOdbc, type OdbcConnection } from "../connection/odbc.ts";
+import { loadOdbc, type OdbcConnection, takeFirstBatch } from "../connection/odbc.ts";
 import { parseDatabaseUri } from "../connection/uri.ts";
 import { closedLoop, type LoadSample } from "./_stats.ts";
 
@@ -48,8 +48,9 @@ export class RawPool {
 /**
  * Runs `calls` point queries (`sql(n)` returns one row) at `concurrency`:
  * `query` is a plain `query()` (the fastest call the addon has); `cursor`
- * makes the same driver calls tdmcp makes (a cursor with fetch size 100, one
- * fetch, close).
+ * makes the same driver calls tdmcp makes (a cursor with fetch size 100 whose
+ * first fetch runs with the execute, `firstFetch` of tdmcp's addon patch, then
+ * close).
  */
 export async function rawPointLoad(
   pool: RawPool,
@@ -62,11 +63,11 @@ export async function rawPointLoad(
   return await closedLoop(concurrency, warmup, calls, async (_, n) => {
     const rows = await pool.use(async (c) => {
       if (mode === "query") return (await c.query(sql(n))).length;
-      const cursor = await c.query(sql(n), null, { cursor: true, fetchSize: 100, timeout: 31 });
+      const cursor = await c.query(sql(n), null, { cursor: true, fetchSize: 100, timeout: 31, firstFetch: true });
       try {
         let count = 0;
-        while (!cursor.noData) {
-          const batch = await cursor.fetch();
+        while (!cursor.noData || cursor.odbcCursor?.firstBatch) {
+          const batch = takeFirstBatch(cursor) ?? await cursor.fetch();
           count += batch.length;
           if (batch.length === 0) break;
         }

@@ -108,9 +108,14 @@ export function report(runs: RunMetrics[], ctx: ReportContext): string {
         false,
       );
       for (const c of ["c1", "c16"]) {
+        // The floor is the faster of the pool's two calls in that round (with firstFetch the cursor can win).
+        for (const r of runs) {
+          const both = [r[`${db}/raw-query/${c}/rps`], r[`${db}/raw-cursor/${c}/rps`]].filter((v) => v !== undefined);
+          if (both.length > 0) r[`${db}/raw-best/${c}/rps`] = Math.max(...both);
+        }
         target(
-          `${name} ${tr}: calls/s at ${c} vs raw pool`,
-          rat(`${db}/tdmcp/${t}/${c}/rps`, `${db}/raw-query/${c}/rps`),
+          `${name} ${tr}: calls/s at ${c} vs raw pool (its faster call)`,
+          rat(`${db}/tdmcp/${t}/${c}/rps`, `${db}/raw-best/${c}/rps`),
           0.6,
           false,
         );
