@@ -153,7 +153,12 @@ function isSpaceOrControl(code: number): boolean {
   return !(code > 0x20 && code !== 0x7f);
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Upper-cases a-z only (Unicode case mapping could turn one identifier into another). */
 function upperAscii(text: string): string {
+  // For ASCII-only text toUpperCase() is exactly that, and much cheaper than the replace below.
+  if (!NON_ASCII.test(text)) return text.toUpperCase();
   return text.replace(/[a-z]+/g, (s) => s.toUpperCase());
 }
 
