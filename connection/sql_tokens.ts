@@ -153,7 +153,7 @@ function isSpaceOrControl(code: number): boolean {
   return !(code > 0x20 && code !== 0x7f);
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Upper-cases a-z only (Unicode case mapping could turn one identifier into another). */
 function upperAscii(text: string): string {
