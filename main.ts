@@ -130,7 +130,6 @@ export async function main(
     log: (level, message) => log.getChild("db")[level](message),
   });
   const catalog = await selectCatalog(config, log);
-  warmUp(db, log);
   return config.transport === "streamable-http"
     ? await serveStreamableHttp(db, catalog, config, log, uriSecrets)
     : await serveStdio(db, catalog, config, log);
@@ -174,15 +173,26 @@ async function drain(activity: { active: number }, deadlineMs: number, log: Logg
   if (activity.active > 0) log.warning("{count} calls still running at shutdown", { count: activity.active });
 }
 
-/** Opens the first connection in the background so a bad URI shows in the log at once. */
-function warmUp(db: Database, log: Logger): void {
-  db.health().then((h) => {
-    if (!h.ok) {
-      log.warning("the database is not reachable yet: {message}", {
-        message: h.message,
-      });
-    }
-  });
+/**
+ * How long after the server starts serving the first connection is opened. Loading the driver
+ * (about 12 ms on the main thread) and logging in would otherwise compete with the client's
+ * initialize and first tools/list (measured in BENCHMARKS.md); a call that comes earlier connects
+ * by itself.
+ */
+const WARM_UP_DELAY_MS = 250;
+
+/** Opens the first connection in the background, soon after start, so a bad URI shows in the log at once. */
+function warmUp(db: Database, log: Logger): { [Symbol.dispose](): void } {
+  const timer = setTimeout(() => {
+    db.health().then((h) => {
+      if (!h.ok) {
+        log.warning("the database is not reachable yet: {message}", {
+          message: h.message,
+        });
+      }
+    });
+  }, WARM_UP_DELAY_MS);
+  return { [Symbol.dispose]: () => clearTimeout(timer) };
 }
 
 async function serveStdio(
@@ -217,6 +227,7 @@ async function serveStdio(
     return [signal, handler] as const;
   });
   await server.connect(transport);
+  using _warm = warmUp(db, log);
   log.info(`serving ${describeCatalog(db, catalog, config.disclosure)} over stdio on {dialect} database {target}`, {
     dialect: db.dialect,
     target: db.target,
@@ -284,6 +295,7 @@ async function serveStreamableHttp(
     ready: () => db.health(),
     log: log.getChild("http"),
   });
+  using _warm = warmUp(db, log);
   log.info(
     `serving ${describeCatalog(db, catalog, config.disclosure)} over Streamable HTTP on {dialect} database {target}`,
     {

@@ -11,7 +11,7 @@ import { BREAKER_DEFAULTS, type BreakerOptions, CircuitBreaker } from "./breaker
 import { DatabaseError, toDatabaseError } from "./errors.ts";
 import { readCursor } from "./fetch.ts";
 import { checkReadOnly, splitStatements } from "./guard.ts";
-import { loadOdbc, type OdbcBatch, type OdbcConnection, type OdbcDriver } from "./odbc.ts";
+import { lazyOdbc, type OdbcBatch, type OdbcConnection, type OdbcDriver } from "./odbc.ts";
 import { Pool } from "./pool.ts";
 import { redact } from "./redact.ts";
 import { queryBandStatement, readOnlySessionStatements } from "./session.ts";
@@ -92,7 +92,7 @@ export const DATABASE_DEFAULTS: Omit<DatabaseConfig, "uri"> = {
  * const { rows } = await db.query("SELECT count(*) FROM orders");
  * ```
  */
-export function openDatabase(config: DatabaseConfig, driver: OdbcDriver = loadOdbc()): Database {
+export function openDatabase(config: DatabaseConfig, driver: OdbcDriver = lazyOdbc()): Database {
   return new OdbcDatabase(
     config,
     parseDatabaseUri(config.uri, {

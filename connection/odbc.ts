@@ -100,9 +100,23 @@ export interface OdbcDriver {
   ): Promise<OdbcConnection>;
 }
 
-/** Loads the odbc addon from the project's node_modules. */
-export function loadOdbc(): OdbcDriver {
-  const require = createRequire(import.meta.url);
+/**
+ * The odbc addon, loaded on the first connect: checks now that it is built
+ * (a clear error at start-up) and leaves loading it (about 12 ms on the main
+ * thread) until a connection is wanted.
+ */
+export function lazyOdbc(): OdbcDriver {
+  const addonPath = findAddon().addonPath;
+  let driver: OdbcDriver | undefined;
+  return {
+    addonPath,
+    connect: (connectionString, loginTimeoutSeconds) =>
+      (driver ??= loadOdbc()).connect(connectionString, loginTimeoutSeconds),
+  };
+}
+
+/** Where the built addon is, or an error saying how to build it. */
+function findAddon(): { root: string; addonPath: string } {
   // The project's node_modules, found without a module-resolution walk (which
   // would need read access to every parent folder under a scoped --allow-read).
   const packageJson = Deno.realPathSync(new URL("../node_modules/odbc/package.json", import.meta.url));
@@ -118,6 +132,13 @@ export function loadOdbc(): OdbcDriver {
         `if a build failed before, delete ${root.replace(/node_modules\/odbc\/$/, "")}.scripts-run first`,
     );
   }
+  return { root, addonPath };
+}
+
+/** Loads the odbc addon from the project's node_modules. */
+export function loadOdbc(): OdbcDriver {
+  const require = createRequire(import.meta.url);
+  const { root, addonPath } = findAddon();
   const native = require(addonPath) as NativeOdbc;
   const { Connection } = require(`${root}lib/Connection.js`) as {
     Connection: ConnectionClass;

@@ -216,3 +216,20 @@ Deno.test("PROFILE and TOOL_DISCLOSURE reach the server through its scoped envir
   );
   assert.equal(bad.stdout.length, 0, "nothing on stdout but JSON-RPC");
 });
+
+Deno.test("a database that refuses connections is reported in the log soon after start, and the tools still list", async () => {
+  // Port 1 on loopback: nothing listens, the connect is refused at once.
+  const server = await spawnServer({ DATABASE_URI: "postgres://nobody:secret-pw@127.0.0.1:1/none" });
+  try {
+    const { tools } = await server.client.listTools();
+    assert.ok(tools.some((t) => t.name === "base_readQuery"));
+    const started = performance.now();
+    while (!/the database is not reachable yet/.test(server.stderr()) && performance.now() - started < 10_000) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(server.stderr(), /the database is not reachable yet: .*(refused|could not connect)/i);
+    assert.ok(!server.stderr().includes("secret-pw"));
+  } finally {
+    await server.close();
+  }
+});
