@@ -15,16 +15,21 @@
  *    worker and comes back with the cursor (`odbcCursor.firstBatch`); when the
  *    result ended in it, the statement is freed there too and `close()`
  *    answers at once. A point query costs one thread hop instead of three.
- * 4. `maxBoundChars` query option (memory): text columns are bound no wider
- *    than this many characters. Drivers report TEXT as 65,536 (SQLite) or
- *    8,190 (psqlODBC) characters and the addon binds fetchSize × 4 bytes per
- *    character per column: 26 MB per SQLite TEXT column at 100 rows, kept by
- *    the allocator afterwards. Longer values arrive cut at the bound width
- *    (the driver's 01004 truncation), which tdmcp marks as cut cells anyway.
+ * 4. `maxBoundChars` and `maxBoundBytes` query options (memory): text
+ *    columns are bound no wider than `maxBoundChars` characters, and a fetch
+ *    takes fewer rows (never fewer than 2) when its bound buffers would pass
+ *    `maxBoundBytes`; text buffers are no longer zeroed. Drivers report TEXT
+ *    as 65,536 (SQLite) or 8,190 (psqlODBC) characters and the addon bound
+ *    fetchSize × 4 bytes per character per column: 26 MB per SQLite TEXT
+ *    column at 100 rows, kept by the allocator afterwards. Longer values
+ *    arrive cut at the bound width (the driver's 01004 truncation), which
+ *    tdmcp marks as cut cells anyway.
  * 5. A cursor query that failed (or whose cursor was never made) freed
  *    neither its statement handle nor its buffers: the worker now frees both.
  *
- * Idempotent: a marker file records the patched build. Run by `deno task setup`.
+ * Idempotent: a marker file records the patched build, and the sources are
+ * always patched from their pristine text (`*.orig`, see patch_files.ts).
+ * Run by `deno task setup`.
  * @module
  */
 import { createRequire } from "node:module";
