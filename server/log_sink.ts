@@ -22,10 +22,12 @@ export interface BatchOptions {
   batchRecords: number;
   /** Records waiting beyond this (the stream is not being read) are dropped and counted. */
   maxQueued: number;
+  /** Disposal waits at most this long for the last writes (a stream nobody reads must not hold up an exit). */
+  disposeWaitMs: number;
 }
 
-/** Defaults: at most 20 ms late, at most 10,000 records held while the stream is blocked. */
-export const BATCH_DEFAULTS: BatchOptions = { flushMs: 20, batchRecords: 256, maxQueued: 10_000 };
+/** Defaults: at most 20 ms late, at most 10,000 records held while the stream is blocked, 2 s for the last writes. */
+export const BATCH_DEFAULTS: BatchOptions = { flushMs: 20, batchRecords: 256, maxQueued: 10_000, disposeWaitMs: 2_000 };
 
 /**
  * Queues records and writes them in batches through `write`, each record
@@ -94,7 +96,10 @@ export function batchedSink(
     [Symbol.asyncDispose]: async () => {
       disposed = true;
       flush();
-      await writing;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => timer = setTimeout(resolve, options.disposeWaitMs));
+      await Promise.race([writing, late]);
+      clearTimeout(timer);
     },
     flushSync: () => {
       const batch = take();

@@ -233,3 +233,37 @@ Deno.test("a database that refuses connections is reported in the log soon after
     await server.close();
   }
 });
+
+Deno.test("with a stderr nobody reads, the server keeps answering and still exits on stdin EOF", async () => {
+  const child = spawnRaw({ DATABASE_URI: `sqlite://${await demoSqlitePath()}`, LOGGING_LEVEL: "debug" });
+  const writer = child.stdin.getWriter();
+  const send = (message: unknown) => writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
+  const stdout = collect(child.stdout);
+  const calls = 2_000; // well over a 64 KB pipe of log lines
+  await send({
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } },
+  });
+  await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  for (let id = 1; id <= calls; id++) {
+    await send({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: "base_readQuery", arguments: { sql: `SELECT ${id} AS n` } },
+    });
+  }
+  // Every answer (they may come in any order): calls + 1 complete lines.
+  const answered = await stdout.until(new RegExp(`^(?:[^\\n]*\\n){${calls + 1}}`));
+  const ids = new Set(answered.trim().split("\n").map((line) => JSON.parse(line).id));
+  assert.equal(ids.size, calls + 1);
+  await writer.close();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const status = await child.status;
+  clearTimeout(timer);
+  await child.stderr.cancel(); // only now: it was never read
+  await stdout.done;
+  assert.equal(status.code, 0, "the server did not exit by itself");
+});

@@ -28,7 +28,7 @@ Deno.test("the batched log sink writes records in order, several per write, and 
   const sink = batchedSink(
     collect(writes),
     format,
-    { flushMs: 5, batchRecords: 4, maxQueued: 100 },
+    { flushMs: 5, batchRecords: 4, maxQueued: 100, disposeWaitMs: 1_000 },
   );
   for (let i = 0; i < 10; i++) sink(record(`line ${i}`));
   await new Promise((r) => setTimeout(r, 30));
@@ -53,7 +53,7 @@ Deno.test("the batched log sink holds a bounded number of records while its stre
       writes.push(new TextDecoder().decode(bytes));
     },
     format,
-    { flushMs: 1, batchRecords: 5, maxQueued: 20 },
+    { flushMs: 1, batchRecords: 5, maxQueued: 20, disposeWaitMs: 1_000 },
   );
   for (let i = 0; i < 50; i++) sink(record(`r${i}`));
   unblock();
@@ -69,7 +69,7 @@ Deno.test("a record that cannot be formatted becomes a line saying so; a failing
   const sink = batchedSink(collect(writes), (r) => {
     if (r.rawMessage === "bad") throw new Error("no format");
     return format(r);
-  }, { flushMs: 1, batchRecords: 10, maxQueued: 100 });
+  }, { flushMs: 1, batchRecords: 10, maxQueued: 100, disposeWaitMs: 1_000 });
   sink(record("good"));
   sink(record("bad"));
   await sink[Symbol.asyncDispose]();
@@ -86,7 +86,7 @@ Deno.test("flushSync writes what is queued at once through the synchronous write
   const sink = batchedSink(
     collect(asynchronous),
     format,
-    { flushMs: 60_000, batchRecords: 100, maxQueued: 100 },
+    { flushMs: 60_000, batchRecords: 100, maxQueued: 100, disposeWaitMs: 1_000 },
     (b) => {
       synchronous.push(new TextDecoder().decode(b));
     },
@@ -97,4 +97,18 @@ Deno.test("flushSync writes what is queued at once through the synchronous write
   sink.flushSync(); // nothing left: no second write
   assert.deepEqual(synchronous, ["last words\nbefore the crash\n"]);
   assert.deepEqual(asynchronous, []);
+});
+
+Deno.test("disposal does not wait forever for a stream nobody reads", async () => {
+  const sink = batchedSink(() => new Promise(() => {}), format, {
+    flushMs: 1,
+    batchRecords: 10,
+    maxQueued: 100,
+    disposeWaitMs: 50,
+  });
+  sink(record("stuck"));
+  const started = performance.now();
+  await sink[Symbol.asyncDispose]();
+  const waited = performance.now() - started;
+  assert.ok(waited >= 40 && waited < 2_000, `waited ${waited} ms`);
 });
