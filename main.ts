@@ -227,12 +227,13 @@ async function serveStdio(
     return [signal, handler] as const;
   });
   await server.connect(transport);
-  using _warm = warmUp(db, log);
+  const warm = warmUp(db, log);
   log.info(`serving ${describeCatalog(db, catalog, config.disclosure)} over stdio on {dialect} database {target}`, {
     dialect: db.dialect,
     target: db.target,
   });
   const reason = await stopped;
+  warm[Symbol.dispose](); // no first connection once shutting down
   log.info("shutting down: {reason}", { reason });
   await drain(activity, SHUTDOWN_DRAIN_MS, log);
   for (const [signal, handler] of handlers) {
@@ -295,7 +296,7 @@ async function serveStreamableHttp(
     ready: () => db.health(),
     log: log.getChild("http"),
   });
-  using _warm = warmUp(db, log);
+  const warm = warmUp(db, log);
   log.info(
     `serving ${describeCatalog(db, catalog, config.disclosure)} over Streamable HTTP on {dialect} database {target}`,
     {
@@ -311,6 +312,7 @@ async function serveStreamableHttp(
     return [signal, handler] as const;
   });
   const reason = await stopped;
+  warm[Symbol.dispose](); // no first connection once shutting down
   log.info("shutting down: {reason}", { reason });
   await http.shutdown(SHUTDOWN_DRAIN_MS);
   await drain(activity, 2_000, log); // calls whose client went away still hold pool leases
