@@ -65,11 +65,11 @@ export async function rawPointLoad(
       if (mode === "query") return (await c.query(sql(n))).length;
       const cursor = await c.query(sql(n), null, { cursor: true, fetchSize: 100, timeout: 31, firstFetch: true });
       try {
-        let count = 0;
-        while (!cursor.noData || cursor.odbcCursor?.firstBatch) {
-          const batch = takeFirstBatch(cursor) ?? await cursor.fetch();
+        let batch = takeFirstBatch(cursor) ?? await cursor.fetch();
+        let count = batch.length;
+        while (!cursor.noData && batch.length > 0) {
+          batch = await cursor.fetch();
           count += batch.length;
-          if (batch.length === 0) break;
         }
         return count;
       } finally {
