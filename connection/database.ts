@@ -196,9 +196,11 @@ class OdbcDatabase implements Database {
       maxTimeout: 500,
       factor: 2,
       randomize: true,
-      signal: options.signal,
+      // No `signal` here: p-retry would reject at once with the bare abort reason while the
+      // statement still runs; the attempt itself stops the statement and says what happened.
       shouldRetry: ({ error }) =>
-        error instanceof DatabaseError && error.retryable && performance.now() + 50 < deadline,
+        !options.signal?.aborted && error instanceof DatabaseError && error.retryable &&
+        performance.now() + 50 < deadline,
       onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
         if (error instanceof DatabaseError && error.retryable && retriesLeft > 0) {
           this.#retries++;
@@ -224,8 +226,22 @@ class OdbcDatabase implements Database {
       stoppedBy = why;
       connection.cancel().catch((error) => this.#log("warning", `cancel failed: ${this.#error(error).message}`));
     };
-    const timer = setTimeout(() => stop("timeout"), timeoutMs);
-    const onAbort = () => stop("cancelled");
+    // One timer per call: it stops the statement at its timeout, then gives the
+    // driver `cancelGraceMs` to obey before the call fails without it; a cancel
+    // by the caller starts the same grace at once.
+    const grace = this.#config.cancelGraceMs;
+    let giveUp!: (error: DatabaseError) => void;
+    const gaveUp = new Promise<never>((_, reject) => giveUp = reject);
+    const graceOver = () => giveUp(new DatabaseError("the driver did not stop the statement", { kind: "timeout" }));
+    let timer = setTimeout(() => {
+      stop("timeout");
+      timer = setTimeout(graceOver, grace);
+    }, timeoutMs);
+    const onAbort = () => {
+      stop("cancelled");
+      clearTimeout(timer);
+      timer = setTimeout(graceOver, grace);
+    };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     // `broken` and `driverDone` are decided inside `work`, before it settles,
     // so the release below always sees their final values.
@@ -267,7 +283,7 @@ class OdbcDatabase implements Database {
       return this.#pool.release(connection, { discard: broken || stoppedBy !== null && !driverDone });
     });
     try {
-      const result = await this.#withinGrace(work, timeoutMs, options.signal);
+      const result = await Promise.race([work, gaveUp]);
       this.#breaker.success();
       return result;
     } catch (error) {
@@ -275,7 +291,7 @@ class OdbcDatabase implements Database {
       const raw = this.#error(error);
       const ranOut = performance.now() - started >= timeoutMs - 100;
       const why = stoppedBy ?? (DRIVER_TIMEOUT.has(raw.sqlState) && ranOut ? "timeout" : null);
-      const failure = why === null ? raw : this.#stopped(why, statedTimeoutMs);
+      const failure = why === null ? raw : this.#stopped(why, statedTimeoutMs, driverDone);
       if (failure.retryable) {
         // Losing an established connection says nothing about whether the
         // database accepts new ones: only failures to open one (in #lease)
@@ -293,6 +309,11 @@ class OdbcDatabase implements Database {
 
   /** Leases a connection, waiting at most `timeoutMs` for one to be free. */
   async #lease(signal: AbortSignal | undefined, timeoutMs: number, probe: boolean): Promise<OdbcConnection> {
+    // Most calls find an idle, recently used connection: no timer, no signal to combine.
+    if (!signal?.aborted) {
+      const idle = this.#pool.tryAcquire();
+      if (idle) return idle;
+    }
     const waitLimit = AbortSignal.timeout(timeoutMs);
     try {
       const lease = await this.#pool.acquire(signal ? AbortSignal.any([signal, waitLimit]) : waitLimit);
@@ -320,39 +341,27 @@ class OdbcDatabase implements Database {
     }
   }
 
-  /** Waits for the statement, but never longer than its timeout plus the cancel grace. */
-  async #withinGrace<T>(work: Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort: (() => void) | undefined;
-    const grace = this.#config.cancelGraceMs;
-    const giveUp = new Promise<never>((_, reject) => {
-      const fail = () => reject(new DatabaseError("the driver did not stop the statement", { kind: "timeout" }));
-      timer = setTimeout(fail, timeoutMs + grace);
-      onAbort = () => {
-        clearTimeout(timer);
-        timer = setTimeout(fail, grace);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([work, giveUp]);
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener("abort", onAbort);
-    }
-  }
-
-  #stopped(why: "timeout" | "cancelled", timeoutMs: number): DatabaseError {
+  /** The error of a statement stopped by its timeout or a cancel; `confirmed` when the driver returned within the grace. */
+  #stopped(why: "timeout" | "cancelled", timeoutMs: number, confirmed: boolean): DatabaseError {
+    const unconfirmed = `a cancel was sent, but the database had not stopped the statement ${
+      this.#config.cancelGraceMs / 1000
+    } s later, so its connection is set aside`;
     if (why === "timeout") {
       this.#timeouts++;
       return new DatabaseError(
-        `the statement ran longer than its ${timeoutMs / 1000} s timeout and was cancelled at the database; ` +
-          "narrow it (filters, aggregates, LIMIT/TOP) or ask for a longer timeout",
+        `the statement ran longer than its ${timeoutMs / 1000} s timeout and ` +
+          (confirmed ? "was cancelled at the database" : unconfirmed) +
+          "; narrow it (filters, aggregates, LIMIT/TOP) or ask for a longer timeout",
         { kind: "timeout" },
       );
     }
     this.#cancellations++;
-    return new DatabaseError("the call was cancelled and its statement stopped at the database", { kind: "cancelled" });
+    return new DatabaseError(
+      confirmed
+        ? "the call was cancelled and its statement stopped at the database"
+        : `the call was cancelled; ${unconfirmed}`,
+      { kind: "cancelled" },
+    );
   }
 
   async odbcTables(schema: string | null, table: string | null): Promise<QueryResult> {

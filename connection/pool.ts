@@ -75,6 +75,20 @@ export class Pool<C extends Closable> {
     this.#options = options;
   }
 
+  /**
+   * Leases an idle connection that needs no health check, without waiting;
+   * `undefined` when there is none (then {@link acquire} opens, checks or waits).
+   * Waiters come first: nothing is taken while one waits.
+   */
+  tryAcquire(): C | undefined {
+    if (this.#closed || this.#waiters.length > 0) return undefined;
+    const slot = this.#idle.at(-1);
+    if (!slot || Date.now() - slot.lastUsed >= this.#options.healthAfterMs) return undefined;
+    this.#idle.pop();
+    this.#leased.add(slot.connection);
+    return slot.connection;
+  }
+
   /** Leases a connection, waiting for one to be free when the pool is full. */
   async acquire(signal?: AbortSignal): Promise<Lease<C>> {
     while (true) {

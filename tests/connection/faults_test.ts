@@ -310,3 +310,112 @@ Deno.test({
     assert.equal(left, 0, `${left} backends of ours remain after close()`);
   },
 });
+
+Deno.test({
+  name:
+    "faults: a connection idle past healthAfterMs is checked before reuse (a dead one is replaced, not retried); a recent one is reused as is",
+  ignore: !pgUri(),
+  async fn() {
+    // Both pools hold one connection whose backend is killed while it sits idle.
+    const killIdle = async (db: Database) => {
+      await db.query("SELECT 1");
+      assert.equal(db.stats().idle, 1);
+      const killed = await pgAdmin(
+        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE ${OURS}`,
+      );
+      assert.equal(killed.trim(), "1");
+      await waitGone();
+    };
+    const checked = testDatabase(faultUri(), { poolSize: 1, healthAfterMs: 50 });
+    try {
+      await killIdle(checked);
+      await sleep(100); // idle past healthAfterMs: the next lease checks it first
+      const { rows } = await checked.query("SELECT 2 AS two");
+      assert.deepEqual(rows, [[2]]);
+      const s = checked.stats();
+      assert.equal(s.retries, 0, "the dead connection was found by the health check, not by a failed statement");
+      assert.equal(s.discarded, 1);
+      assert.equal(s.opened, 2);
+    } finally {
+      await checked.close();
+    }
+    const recent = testDatabase(faultUri(), { poolSize: 1, healthAfterMs: 60_000 });
+    try {
+      await killIdle(recent);
+      const { rows } = await recent.query("SELECT 3 AS three");
+      assert.deepEqual(rows, [[3]]);
+      const s = recent.stats();
+      assert.equal(s.retries, 1, "a recently used connection is reused without a check; the read is retried once");
+      assert.equal(s.opened, 2);
+    } finally {
+      await recent.close();
+    }
+    assert.equal(await waitGone(), 0);
+  },
+});
+
+/** Freezes or continues a PostgreSQL backend (the tests run as root or as the cluster's owner). */
+function signalProcess(pid: string, signal: "SIGSTOP" | "SIGCONT"): void {
+  Deno.kill(Number(pid), signal);
+}
+
+Deno.test({
+  name:
+    "faults: a backend that cannot obey the cancel (stopped with SIGSTOP) fails the call at timeout + grace, says so, and its connection is set aside",
+  ignore: !pgUri(),
+  async fn() {
+    const grace = 500;
+    const db = testDatabase(faultUri(), { poolSize: 1, cancelGraceMs: grace });
+    const frozen = new Set<string>();
+    try {
+      for (const how of ["timeout", "cancel"] as const) {
+        const controller = new AbortController();
+        const started = performance.now();
+        const call = db.query(`SELECT pg_sleep(20) AS ${how}`, {
+          timeoutMs: how === "timeout" ? 1_000 : 30_000,
+          signal: controller.signal,
+        }).then(() => null, (error: Error) => error);
+        let pid = "";
+        for (let i = 0; i < 100 && !pid; i++) {
+          pid = (await pgAdmin(`SELECT pid FROM pg_stat_activity WHERE ${OURS} AND query LIKE '%AS ${how}%'`)).trim();
+          if (!pid) await sleep(20);
+        }
+        assert.ok(pid, "the statement reached PostgreSQL");
+        signalProcess(pid, "SIGSTOP");
+        frozen.add(pid);
+        if (how === "cancel") controller.abort();
+        // A regression must fail the test, not hang it: the backend stays frozen until we continue it.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const error = await Promise.race([
+          call,
+          new Promise<Error>((resolve) =>
+            timer = setTimeout(() => resolve(new Error("no answer within 10 s")), 10_000)
+          ),
+        ]).finally(() => clearTimeout(timer));
+        const ms = performance.now() - started;
+        report(`${how}: the call failed after ${Math.round(ms)} ms with a frozen backend (grace ${grace} ms)`);
+        assert.ok(error, "the call failed");
+        assert.match(error.message, /a cancel was sent, but the database had not stopped the statement 0\.5 s later/);
+        assert.match(error.message, how === "timeout" ? /1 s timeout/ : /^the call was cancelled/);
+        assert.ok(ms >= grace, `failed after ${ms} ms`);
+        assert.equal(db.stats().inUse, 1, "the connection stays leased while the driver still runs the statement");
+        signalProcess(pid, "SIGCONT");
+        frozen.delete(pid);
+        for (let i = 0; i < 100 && db.stats().inUse > 0; i++) await sleep(20);
+        assert.equal(db.stats().inUse, 0, "the connection came back once the backend obeyed");
+      }
+      const s = db.stats();
+      assert.equal(s.discarded, 2, "neither connection went back to the pool");
+      assert.equal(s.idle, 0);
+      assert.deepEqual((await db.query("SELECT 1 AS one")).rows, [[1]]);
+    } finally {
+      for (const pid of frozen) {
+        try {
+          signalProcess(pid, "SIGCONT");
+        } catch { /* already gone */ }
+      }
+      await db.close();
+    }
+    assert.equal(await waitGone(), 0);
+  },
+});
