@@ -14,10 +14,46 @@ import { READ_ONLY, type Tool, type ToolAnnotations, type ToolContext, type Tool
 /** Most matches one search returns. */
 const MAX_MATCHES = 50;
 
+const SEARCH_INPUT = z.object({
+  query: z.string().min(1).max(500).describe("Keywords or exact tool names"),
+  limit: z.number().int().min(1).max(MAX_MATCHES).optional().describe(
+    `Most matches (default 10, max ${MAX_MATCHES})`,
+  ),
+});
+
+const EXECUTE_INPUT = z.object({
+  name: z.string().min(1).max(128).describe("Exact tool name"),
+  arguments: z.record(z.string(), z.unknown()).optional().describe("The tool's arguments"),
+});
+
+/**
+ * A tool's schemas as zod objects, built once per process and shared by every
+ * server: wrapping a shape costs ~10 µs a tool, and the HTTP transport builds
+ * a server for each session (stateless: for each request).
+ */
+const objects = new WeakMap<Tool, { input: z.ZodObject; output?: z.ZodObject }>();
+
+function objectsOf(tool: Tool): { input: z.ZodObject; output?: z.ZodObject } {
+  let found = objects.get(tool);
+  if (found === undefined) {
+    const schema = tool.inputSchema;
+    found = {
+      input: schema instanceof z.ZodObject ? schema : z.object(schema),
+      output: tool.outputSchema === undefined ? undefined : z.object(tool.outputSchema),
+    };
+    objects.set(tool, found);
+  }
+  return found;
+}
+
 /** A tool's input schema as one zod object. */
 export function inputObject(tool: Tool): z.ZodObject {
-  const schema = tool.inputSchema;
-  return schema instanceof z.ZodObject ? schema : z.object(schema);
+  return objectsOf(tool).input;
+}
+
+/** A tool's output schema as one zod object, when it has one. */
+export function outputObject(tool: Tool): z.ZodObject | undefined {
+  return objectsOf(tool).output;
 }
 
 /** How well a tool matches the search terms: name hits weigh most, then title, parameters, description. */
@@ -97,22 +133,14 @@ export function registerDisclosureTools(
     description: `Find a tool among ${tools.length} (catalog, DBA, security, data quality) by keywords, e.g. ` +
       "'table space'. An exact tool name returns its description and JSON input schema; run it with execute_tool.\n" +
       "Result: matches[] {name, title, summary or description + input_schema, parameters}.",
-    inputSchema: {
-      query: z.string().min(1).max(500).describe("Keywords or exact tool names"),
-      limit: z.number().int().min(1).max(MAX_MATCHES).optional().describe(
-        `Most matches (default 10, max ${MAX_MATCHES})`,
-      ),
-    },
+    inputSchema: SEARCH_INPUT,
     annotations: { title: "Search tools", ...READ_ONLY },
   }, ({ query, limit }) => searchTools(tools, query, limit ?? 10));
   server.registerTool("execute_tool", {
     title: "Execute a tool",
     description: "Run a tool found with search_tools. `arguments` is checked against its input schema first. " +
       "Result: that tool's result.",
-    inputSchema: {
-      name: z.string().min(1).max(128).describe("Exact tool name"),
-      arguments: z.record(z.string(), z.unknown()).optional().describe("The tool's arguments"),
-    },
+    inputSchema: EXECUTE_INPUT,
     annotations: { title: "Execute a tool", ...executeAnnotations(tools, deps) },
   }, (args: { name: string; arguments?: Record<string, unknown> }, extra: Extra) => {
     const tool = byName.get(args.name);

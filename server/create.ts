@@ -6,7 +6,7 @@
 import type { Logger } from "@logtape/logtape";
 import { McpServer, SetLevelRequestSchema } from "./sdk.ts";
 import { clientChannel, describeFailure, type Extra, type LogState, scopedDatabase } from "./_context.ts";
-import { registerDisclosureTools } from "./_disclosure.ts";
+import { inputObject, outputObject, registerDisclosureTools } from "./_disclosure.ts";
 import { registerPrompts, registerResources, registerResourceTemplates, serveResourceList } from "./_resources.ts";
 import { annotationsFor, runTool } from "./_run.ts";
 import type { Database, Dialect } from "../connection/types.ts";
@@ -82,8 +82,8 @@ export function createServer(deps: ServerDeps): McpServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema,
+        inputSchema: inputObject(tool),
+        outputSchema: outputObject(tool),
         annotations: { title: tool.title, ...annotationsFor(tool, deps.db) },
       },
       (args: Record<string, unknown>, extra: Extra) => runTool(tool, args, deps, extra, clientFor(extra, tool.name)),
