@@ -102,3 +102,30 @@ export function memoryOf(pid: number): { peak: number; rss: number } {
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(text)?.[1] ?? NaN) * 1024;
   return { peak: kb("VmHWM"), rss: kb("VmRSS") };
 }
+
+const TICK_US = 1_000_000 / 100; // USER_HZ is 100 on Linux
+
+/** utime + stime of a process in µs (0 when it is gone). Linux only. */
+export function cpuOf(pid: number | "self"): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU µs of every `postgres` process now. */
+export function postgresCpu(): number {
+  let total = 0;
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      if (Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim() === "postgres") total += cpuOf(Number(entry.name));
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}

@@ -11,34 +11,7 @@ import { demoPostgresUri, PG_DEMO_SCHEMA } from "../tests/_helpers.ts";
 import { pointLoad } from "./_measure.ts";
 import { rawPointLoad, RawPool } from "./_raw.ts";
 import { startServer, type Transport } from "./_servers.ts";
-import { say, write } from "./_stats.ts";
-
-const TICK_US = 1_000_000 / 100; // USER_HZ is 100 on Linux
-
-/** utime + stime of a process in µs (0 when it is gone). */
-function cpuOf(pid: number | "self"): number {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU µs of every postgres process now. */
-function postgresCpu(): number {
-  let total = 0;
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      if (Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim() === "postgres") total += cpuOf(Number(entry.name));
-    } catch {
-      // gone
-    }
-  }
-  return total;
-}
+import { cpuOf, postgresCpu, say, write } from "./_stats.ts";
 
 interface Row {
   what: string;
