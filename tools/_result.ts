@@ -66,8 +66,13 @@ export function renderText(result: QueryResult, note?: string): string {
   return lines.join("\n");
 }
 
+/** Tabs and line breaks, which would break the row and column layout. */
+const LAYOUT_BREAKS = /[\t\n\r]/g;
+
 function renderCell(cell: Cell): string {
   if (cell === null) return "NULL";
-  const text = String(cell).replace(/[\t\n\r]/g, " ");
+  if (typeof cell !== "string") return String(cell); // numbers and booleans: nothing to replace or cut
+  // Replacing keeps the length, so cutting first (one character over, to know it was longer) is the same, and cheaper.
+  const text = (cell.length > TEXT_CELL_MAX ? cell.slice(0, TEXT_CELL_MAX + 1) : cell).replace(LAYOUT_BREAKS, " ");
   return text.length > TEXT_CELL_MAX ? `${text.slice(0, TEXT_CELL_MAX)}…` : text;
 }

@@ -125,6 +125,19 @@ export function toolSuite(target: SuiteTarget): void {
     assert.match(textOf(r), /truncated at the row limit/);
   });
 
+  test("base_readQuery's text: a line per row, tabs and line breaks as spaces, long values cut at 200, NULL", async (db) => {
+    await using c = await connectClient(db);
+    const long = "x".repeat(250);
+    const r = await c.call("base_readQuery", {
+      sql: `SELECT 'a\tb\nc\rd' AS t, NULL AS n, 42 AS i, '${long}' AS l, 'plain' AS p`,
+    });
+    assert.equal(r.isError, undefined, textOf(r));
+    const [row] = r.structuredContent!.rows;
+    // SQLite (StepAPI=1) types an expression column as text, so 42 may arrive as "42" there.
+    assert.deepEqual([...row.slice(0, 2), Number(row[2]), ...row.slice(3)], ["a\tb\nc\rd", null, 42, long, "plain"]);
+    assert.equal(textOf(r), `t\tn\ti\tl\tp\na b c d\tNULL\t42\t${"x".repeat(200)}…\tplain\n(1 row)`);
+  });
+
   test("a SELECT over 1,000,000 rows returns the default 1000 rows, truncated", async (db) => {
     const big = target.bigTable;
     await using c = await connectClient(db);
