@@ -63,7 +63,7 @@ async function main(args: string[]): Promise<void> {
   const sql = (n: number) => `SELECT * FROM ${PG_DEMO_SCHEMA}.orders WHERE order_id = ${1 + (n * 7919) % 100_000}`;
   const pool = await RawPool.open(uri, DATABASE_DEFAULTS.poolSize);
   const db = openDatabase({ ...DATABASE_DEFAULTS, uri });
-  const rows: [string, (warmup: number, n: number) => Promise<LoadSample>, (() => Promise<ServerProcess>)?][] = [
+  const rows: [string, (warmup: number, n: number) => Promise<LoadSample>][] = [
     ["raw npm:odbc cursor, in process", (w, n) => rawPointLoad(pool, "cursor", CONCURRENCY, w, n, sql)],
     ["tdmcp `Database.query()`, in process", (w, n) =>
       closedLoop(CONCURRENCY, w, n, async (_, i) => {
