@@ -83,10 +83,15 @@ export class Pool<C extends Closable> {
   tryAcquire(): C | undefined {
     if (this.#closed || this.#waiters.length > 0) return undefined;
     const slot = this.#idle.at(-1);
-    if (!slot || Date.now() - slot.lastUsed >= this.#options.healthAfterMs) return undefined;
+    if (!slot || this.#needsCheck(slot)) return undefined;
     this.#idle.pop();
     this.#leased.add(slot.connection);
     return slot.connection;
+  }
+
+  /** Whether an idle connection sat long enough to be checked before reuse. */
+  #needsCheck(slot: Slot<C>): boolean {
+    return Date.now() - slot.lastUsed >= this.#options.healthAfterMs;
   }
 
   /** Leases a connection, waiting for one to be free when the pool is full. */
@@ -101,7 +106,7 @@ export class Pool<C extends Closable> {
       const slot = this.#idle.pop();
       if (slot) {
         this.#leased.add(slot.connection);
-        if (Date.now() - slot.lastUsed < this.#options.healthAfterMs) {
+        if (!this.#needsCheck(slot)) {
           return { connection: slot.connection, fresh: false };
         }
         if (await this.#healthy(slot.connection)) {
