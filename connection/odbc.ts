@@ -53,6 +53,12 @@ export function takeFirstBatch(cursor: OdbcCursor): OdbcBatch | undefined {
 /** An open ODBC connection. */
 export interface OdbcConnection {
   readonly connected: boolean;
+  /** `SQL_DBMS_NAME` read at connect ("SQLite", "PostgreSQL", ...); "" when the driver does not say (addon patch 6). */
+  readonly dbmsName?: string;
+  /** `SQL_DBMS_VER` read at connect; "" when the driver does not say (addon patch 6). */
+  readonly dbmsVersion?: string;
+  /** `SQL_DRIVER_NAME` read at connect (the driver's library file name); "" when unknown (addon patch 6). */
+  readonly driverName?: string;
   query(
     sql: string,
     params: unknown[] | null,
