@@ -14,10 +14,18 @@ import { checkReadOnly, splitStatements } from "./guard.ts";
 import { lazyOdbc, type OdbcBatch, type OdbcConnection, type OdbcDriver } from "./odbc.ts";
 import { Pool } from "./pool.ts";
 import { redact } from "./redact.ts";
-import { queryBandStatement, readOnlySessionStatements } from "./session.ts";
+import {
+  type CallIsolation,
+  callIsolation,
+  dialectOfDbms,
+  parseRolePower,
+  queryBandStatement,
+  readOnlySessionStatements,
+  rolePowerQuery,
+} from "./session.ts";
 import { toCell, toColumns } from "./cells.ts";
-import { type OdbcTarget, parseDatabaseUri } from "./uri.ts";
-import type { Database, DatabaseStats, QueryOptions, QueryResult } from "./types.ts";
+import { completeForEngine, type OdbcTarget, parseDatabaseUri } from "./uri.ts";
+import type { Database, DatabaseStats, Dialect, Engine, QueryOptions, QueryResult, RolePower } from "./types.ts";
 
 /** Settings of a {@link Database}. */
 export interface DatabaseConfig {
@@ -43,6 +51,13 @@ export interface DatabaseConfig {
   loginTimeoutSeconds: number;
   /** Permit statements that the read-only guard refuses (only with `readOnly: false`). */
   allowWrite: boolean;
+  /** Serve a role the engine reports as a superuser (refused otherwise: it could undo every protection). */
+  allowSuperuser: boolean;
+  /**
+   * Serve an engine tdmcp cannot make read-only itself (anything but PostgreSQL and SQLite: the statement guard is then
+   * the only protection). Teradata is allowed: its guard knows its writes.
+   */
+  allowUnknownEngine: boolean;
   /** Rows per cursor fetch (the driver sizes its buffers from it). */
   fetchSize: number;
   /**
@@ -73,6 +88,8 @@ export const DATABASE_DEFAULTS: Omit<DatabaseConfig, "uri"> = {
   maxQueryTimeoutMs: 600_000,
   loginTimeoutSeconds: 10,
   allowWrite: false,
+  allowSuperuser: false,
+  allowUnknownEngine: false,
   fetchSize: 100,
   fetchBytes: 4 * 1024 * 1024,
   healthAfterMs: 30_000,
@@ -109,16 +126,23 @@ const NOT_ACCEPTING =
   /connection refused|timeout expired|timed out|starting up|shutting down|in recovery|no route to host|network is unreachable|could not translate host name|too many clients|not accepting connections|could not connect/i;
 
 class OdbcDatabase implements Database {
-  readonly dialect;
   readonly target;
   readonly defaultMaxRows;
   readonly allowWrite;
   readonly #config: DatabaseConfig;
-  readonly #odbc: OdbcTarget;
+  #odbc: OdbcTarget;
+  readonly #driver: OdbcDriver;
   readonly #pool: Pool<OdbcConnection>;
   readonly #breaker: CircuitBreaker;
   /** Errors of `driver.connect` that say the database is not accepting connections. */
   readonly #refused = new WeakSet<DatabaseError>();
+  /** Errors of a connection lost while its statement ran (see `query`: retried twice at most). */
+  readonly #lostMidStatement = new WeakSet<DatabaseError>();
+  /** The engine, once a connection has told; until then the URI's dialect stands. */
+  #engine: Engine | null = null;
+  /** Set when the engine or the role is one tdmcp will not serve (see `#prepareSession`). */
+  #unservable: DatabaseError | null = null;
+  #isolation: CallIsolation;
   #retries = 0;
   #reconnects = 0;
   #timeouts = 0;
@@ -127,7 +151,8 @@ class OdbcDatabase implements Database {
   constructor(config: DatabaseConfig, odbc: OdbcTarget, driver: OdbcDriver) {
     this.#config = config;
     this.#odbc = odbc;
-    this.dialect = odbc.dialect;
+    this.#driver = driver;
+    this.#isolation = callIsolation(odbc.dialect);
     this.target = odbc.display;
     this.defaultMaxRows = config.defaultMaxRows;
     this.allowWrite = config.allowWrite;
@@ -136,20 +161,15 @@ class OdbcDatabase implements Database {
       maxSize: config.poolSize,
       healthAfterMs: config.healthAfterMs,
       open: async () => {
-        const connection = await driver.connect(odbc.connectionString, config.loginTimeoutSeconds)
-          .catch((error) => {
-            const failure = this.#error(error);
-            // A backend killed during the driver's login queries proves the server is up.
-            if (NOT_ACCEPTING.test(failure.message)) this.#refused.add(failure);
-            throw failure;
-          });
+        const connection = await this.#connect();
         if (this.#pool.stats().opened > 0) this.#reconnects++;
-        await this.#prepareSession(connection);
-        return connection;
+        return await this.#prepareSession(connection);
       },
       check: async (connection) => {
         if (!connection.connected) return false;
-        if (this.dialect !== "generic") await connection.query("SELECT 1");
+        // PostgreSQL's end-of-call statement doubles as the check (and cleans up once more).
+        const probe = this.#isolation.endRead ?? (this.dialect === "generic" ? null : "SELECT 1");
+        if (probe) await connection.query(probe);
         return true;
       },
       onWarning: (message, error) => this.#log("debug", `${message}: ${this.#error(error).message}`),
@@ -184,9 +204,15 @@ class OdbcDatabase implements Database {
     }
     const timeoutMs = Math.min(options.timeoutMs ?? this.#config.queryTimeoutMs, this.#config.maxQueryTimeoutMs);
     const deadline = performance.now() + timeoutMs;
+    const write = !verdict.ok;
     const run = () =>
-      this.#execute(text, options, maxRows, Math.max(1, Math.round(deadline - performance.now())), timeoutMs);
-    if (!verdict.ok) return await run(); // a write is never retried
+      this.#execute(text, options, write, maxRows, Math.max(1, Math.round(deadline - performance.now())), timeoutMs);
+    if (write) return await run(); // a write is never retried
+    // A connection lost while the statement itself ran may have been ended by the statement (a function that
+    // terminates backends, which the guard refuses by name but a user-defined function may hide): such losses are
+    // retried twice at most, so one call ends at most three sessions (21 before this limit), while a read that meets
+    // a restart or a killed session still succeeds.
+    let lostMidStatement = 0;
     // Read-only work is retried after a lost connection until the call's own
     // deadline (and at most `retries` times); a down database fails fast
     // through the breaker instead.
@@ -198,14 +224,15 @@ class OdbcDatabase implements Database {
       randomize: true,
       // No `signal` here: p-retry would reject at once with the bare abort reason while the
       // statement still runs; the attempt itself stops the statement and says what happened.
-      shouldRetry: ({ error }) =>
-        !options.signal?.aborted && error instanceof DatabaseError && error.retryable &&
-        performance.now() + 50 < deadline,
-      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-        if (error instanceof DatabaseError && error.retryable && retriesLeft > 0) {
+      shouldRetry: ({ error, attemptNumber }) => {
+        const again = !options.signal?.aborted && error instanceof DatabaseError && error.retryable &&
+          !(this.#lostMidStatement.has(error) && ++lostMidStatement > MID_STATEMENT_RETRIES) &&
+          performance.now() + 50 < deadline;
+        if (again) {
           this.#retries++;
           this.#log("info", `connection lost (attempt ${attemptNumber}); reconnecting and retrying: ${error.message}`);
         }
+        return again;
       },
     });
   }
@@ -213,6 +240,7 @@ class OdbcDatabase implements Database {
   async #execute(
     sql: string,
     options: QueryOptions,
+    write: boolean,
     maxRows: number,
     timeoutMs: number,
     statedTimeoutMs = timeoutMs,
@@ -247,9 +275,13 @@ class OdbcDatabase implements Database {
     // so the release below always sees their final values.
     let broken = false;
     let driverDone = false;
+    let sent = false;
+    const isolation = this.#isolation;
     const work = (async () => {
       try {
         if (this.dialect === "teradata" && options.audit) await connection.query(queryBandStatement(options.audit));
+        if (write && isolation.beginWrite) await connection.query(isolation.beginWrite);
+        sent = true;
         const cursor = await connection.query(sql, options.params ? [...options.params] : null, {
           cursor: true,
           fetchSize: Math.max(1, Math.min(this.#config.fetchSize, maxRows + 1)),
@@ -260,8 +292,9 @@ class OdbcDatabase implements Database {
           maxBoundChars: this.#config.maxCellChars + 1,
           maxBoundBytes: Math.min(this.#config.fetchBytes, this.#odbc.fetchBytes ?? Infinity),
         });
+        let result: QueryResult;
         try {
-          return await readCursor(cursor, {
+          result = await readCursor(cursor, {
             maxRows,
             maxBytes: Math.min(options.maxBytes ?? this.#config.maxBytes, this.#config.maxBytes),
             maxCellChars: this.#config.maxCellChars,
@@ -269,18 +302,36 @@ class OdbcDatabase implements Database {
         } finally {
           await cursor.close().catch(() => broken = true);
         }
+        // A write counts only once committed: a failed COMMIT fails the call.
+        if (write && isolation.endWrite) await connection.query(isolation.endWrite);
+        return result;
       } catch (error) {
-        if (this.#error(error).retryable) broken = true;
-        throw error;
+        const failure = this.#error(error);
+        if (failure.retryable) {
+          broken = true;
+          if (sent) this.#lostMidStatement.add(failure);
+        }
+        throw failure;
       } finally {
+        // Whatever the read did in its transaction is rolled back before anyone else gets the connection.
+        if (!write && !broken && isolation.endRead) {
+          await connection.query(isolation.endRead).catch((error) => {
+            broken = true;
+            this.#log(
+              "warning",
+              `could not end a call's transaction, so its connection is closed: ${this.#error(error).message}`,
+            );
+          });
+        }
         driverDone = true;
       }
     })();
-    // The connection goes back to the pool only once the driver is done with it.
+    // The connection goes back to the pool only once the driver is done with it; after a write it is closed, since
+    // the write may have left session state behind.
     const released = work.then(() => {}, () => {}).then(() => {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
-      return this.#pool.release(connection, { discard: broken || stoppedBy !== null && !driverDone });
+      return this.#pool.release(connection, { discard: broken || write || stoppedBy !== null && !driverDone });
     });
     try {
       const result = await Promise.race([work, gaveUp]);
@@ -309,6 +360,10 @@ class OdbcDatabase implements Database {
 
   /** Leases a connection, waiting at most `timeoutMs` for one to be free. */
   async #lease(signal: AbortSignal | undefined, timeoutMs: number, probe: boolean): Promise<OdbcConnection> {
+    if (this.#unservable) {
+      this.#breaker.release(probe);
+      throw this.#unservable;
+    }
     // Most calls find an idle, recently used connection: no timer, no signal to combine.
     if (!signal?.aborted) {
       const idle = this.#pool.tryAcquire();
@@ -335,6 +390,8 @@ class OdbcDatabase implements Database {
         );
       }
       const failure = this.#error(error);
+      // An engine or role tdmcp will not serve stays so until a restart: no more logons for it.
+      if (failure.kind === "refused") this.#unservable = failure;
       if (failure.retryable && this.#refused.has(failure)) this.#breaker.failure(failure.message, probe);
       else this.#breaker.release(probe);
       throw failure;
@@ -380,6 +437,8 @@ class OdbcDatabase implements Database {
     let broken = false;
     try {
       const result = await call(connection);
+      const endRead = this.#isolation.endRead;
+      if (endRead) await connection.query(endRead); // the catalog call's own queries began a transaction
       const rows = result.slice(0, this.defaultMaxRows).map((r) => r.map(toCell));
       return {
         columns: toColumns(result.columns),
@@ -391,7 +450,7 @@ class OdbcDatabase implements Database {
       };
     } catch (error) {
       const failure = this.#error(error);
-      broken = failure.retryable;
+      broken = true; // a catalog call that failed may have left its transaction open
       throw failure;
     } finally {
       await this.#pool.release(connection, { discard: broken });
@@ -427,15 +486,107 @@ class OdbcDatabase implements Database {
     await this.close();
   }
 
-  /** Makes a new connection read-only in the engine (unless writes are allowed) before its first use. */
-  async #prepareSession(connection: OdbcConnection): Promise<void> {
-    if (this.#config.allowWrite) return;
+  get dialect(): Dialect {
+    return this.#odbc.dialect;
+  }
+
+  async identify(): Promise<Engine> {
+    if (this.#engine === null) {
+      const probe = this.#breaker.enter();
+      const connection = await this.#lease(undefined, this.#config.queryTimeoutMs, probe);
+      this.#breaker.release(probe);
+      await this.#pool.release(connection);
+    }
+    return this.#engine!;
+  }
+
+  /** Opens one connection with the current connection string. */
+  async #connect(): Promise<OdbcConnection> {
+    return await this.#driver.connect(this.#odbc.connectionString, this.#config.loginTimeoutSeconds)
+      .catch((error) => {
+        const failure = this.#error(error);
+        // A backend killed during the driver's login queries proves the server is up.
+        if (NOT_ACCEPTING.test(failure.message)) this.#refused.add(failure);
+        throw failure;
+      });
+  }
+
+  /**
+   * Readies a new connection before its first use: learns the engine from the driver (the first time), refuses an
+   * engine or role tdmcp will not serve, makes the session read-only in the engine and, where calls are isolated by
+   * transactions, turns autocommit off. May return a different connection: a raw ODBC string is completed with what
+   * the engine needs (e.g. psqlODBC's cursor fetch) and connected again.
+   */
+  async #prepareSession(first: OdbcConnection): Promise<OdbcConnection> {
+    let connection = first;
     try {
+      if (this.#settleEngine(connection)) {
+        await connection.close().catch(() => {});
+        connection = await this.#connect();
+      }
+      const role = await this.#checkRole(connection);
+      this.#engine ??= {
+        dialect: this.dialect,
+        dbmsName: connection.dbmsName ?? "",
+        dbmsVersion: connection.dbmsVersion ?? "",
+        role,
+      };
+      // Always, even with --allow-write: a write call lifts it for its own transaction only.
       for (const statement of readOnlySessionStatements(this.dialect)) await connection.query(statement);
+      if (this.#isolation.manualCommit) await connection.beginTransaction();
+      return connection;
     } catch (error) {
       await connection.close().catch(() => {});
       throw this.#error(error);
     }
+  }
+
+  /**
+   * Takes the engine the driver reports (`SQLGetInfo`) as the dialect, whatever the URI looked like; refuses an engine
+   * tdmcp cannot make read-only unless allowed. Returns true when the connection string changed and the connection
+   * must be made again.
+   */
+  #settleEngine(connection: OdbcConnection): boolean {
+    const dbmsName = connection.dbmsName ?? "";
+    const reported = dbmsName === "" ? "generic" : dialectOfDbms(dbmsName);
+    if (this.#engine !== null) {
+      if (reported !== "generic" && reported !== this.dialect) {
+        throw new DatabaseError(
+          `the database now reports itself as ${dbmsName}, no longer ${this.#engine.dbmsName}; restart tdmcp`,
+          { kind: "refused" },
+        );
+      }
+      return false;
+    }
+    const dialect = reported === "generic" ? this.#odbc.dialect : reported;
+    if (dialect === "generic" && !this.#config.allowUnknownEngine) {
+      throw new DatabaseError(
+        `tdmcp cannot make ${dbmsName || "this ODBC data source"} read-only in the engine, so only its statement ` +
+          "guard would protect it; start with --allow-unknown-engine (ALLOW_UNKNOWN_ENGINE=true) to accept that",
+        { kind: "refused" },
+      );
+    }
+    const before = this.#odbc.connectionString;
+    if (this.#odbc.raw || dialect !== this.#odbc.dialect) this.#odbc = completeForEngine(this.#odbc, dialect);
+    this.#isolation = callIsolation(dialect);
+    return this.#odbc.connectionString !== before;
+  }
+
+  /** Reads the role's power where the dialect can tell, and refuses a superuser unless allowed. */
+  async #checkRole(connection: OdbcConnection): Promise<RolePower | null> {
+    const sql = rolePowerQuery(this.dialect);
+    if (sql === null) return null;
+    const [row] = await connection.query(sql);
+    const power = parseRolePower(row ?? []);
+    if (power.superuser && !this.#config.allowSuperuser) {
+      throw new DatabaseError(
+        `the role ${power.role} is a superuser, which can undo every protection tdmcp applies (read-only sessions, ` +
+          "rolled-back calls); connect as a role that may only read (README: Safety), or start with " +
+          "--allow-superuser (ALLOW_SUPERUSER=true) to accept that",
+        { kind: "refused" },
+      );
+    }
+    return power;
   }
 
   #error(error: unknown): DatabaseError {
@@ -446,6 +597,9 @@ class OdbcDatabase implements Database {
     this.#config.log?.(level, redact(message, this.#odbc.secrets));
   }
 }
+
+/** How often a read is retried after its connection was lost while its statement ran. */
+const MID_STATEMENT_RETRIES = 2;
 
 /** SQLSTATEs of a statement stopped by a timeout or a cancel (driver-side timeouts land here). */
 const DRIVER_TIMEOUT = new Set(["57014", "HYT00", "HY008"]);

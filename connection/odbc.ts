@@ -79,6 +79,8 @@ export interface OdbcConnection {
   ): Promise<OdbcBatch>;
   /** SQLCancel on every statement running on this connection. */
   cancel(): Promise<void>;
+  /** Turns autocommit off (`SQL_ATTR_AUTOCOMMIT`): the driver then begins a transaction before the next statement. */
+  beginTransaction(): Promise<void>;
   close(): Promise<void>;
 }
 

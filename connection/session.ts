@@ -1,9 +1,13 @@
 /**
- * Statements that prepare a connection: the engine's own read-only mode and
- * the Teradata QueryBand that makes DBQL an audit log of tool calls.
+ * How tdmcp keeps a pooled connection pristine from one call to the next:
+ * the statements that prepare a new connection (the engine's own read-only
+ * mode), what each call runs around its statement (a transaction that is
+ * rolled back, or committed for an allowed write), what tells the engine's
+ * role apart (its power, reported at start), and the Teradata QueryBand that
+ * makes DBQL an audit log of tool calls.
  * @module
  */
-import type { Dialect } from "./types.ts";
+import type { Dialect, RolePower } from "./types.ts";
 
 /**
  * Statements that make a new connection read-only in the engine itself, the
@@ -19,6 +23,108 @@ export function readOnlySessionStatements(dialect: Dialect): string[] {
     default:
       return [];
   }
+}
+
+/**
+ * What a dialect runs around every call so that nothing one call does is seen
+ * by the next one on the same pooled connection.
+ */
+export interface CallIsolation {
+  /**
+   * The connection runs in manual-commit mode: every call is one transaction
+   * that tdmcp ends itself (PostgreSQL: the driver sends BEGIN before the
+   * call's first statement).
+   */
+  manualCommit: boolean;
+  /**
+   * Ends a read call: rolls its transaction back (settings made with
+   * `set_config`, large objects, notifications, cursors, LISTEN vanish) and
+   * drops what survives a rollback (session-level advisory locks). Also the
+   * health check of an idle connection. `null`: nothing to end.
+   */
+  endRead: string | null;
+  /** Opens a write call (`--allow-write`): lifts the session's read-only default for this transaction only. */
+  beginWrite: string | null;
+  /** Ends a write call. The connection is then closed, never reused: a write may leave session state behind. */
+  endWrite: string | null;
+}
+
+/**
+ * The per-call isolation of each dialect.
+ *
+ * PostgreSQL: each read runs in a READ ONLY transaction (the session default)
+ * that is rolled back, then `pg_advisory_unlock_all()` drops session-level
+ * advisory locks, in one round trip (measured: ~90 µs more per point query
+ * than psqlODBC's own autocommit, which committed). SQLite: `query_only`
+ * makes the engine refuse every write, temporary objects included, so a read
+ * leaves nothing to undo. Teradata and generic engines have no read-only
+ * transaction: the statement guard is their only protection.
+ */
+export function callIsolation(dialect: Dialect): CallIsolation {
+  switch (dialect) {
+    case "postgres":
+      return {
+        manualCommit: true,
+        endRead: "ROLLBACK; SELECT pg_advisory_unlock_all()",
+        beginWrite: "SET TRANSACTION READ WRITE",
+        endWrite: "COMMIT",
+      };
+    case "sqlite":
+      return { manualCommit: false, endRead: null, beginWrite: "PRAGMA query_only = 0", endWrite: null };
+    default:
+      return { manualCommit: false, endRead: null, beginWrite: null, endWrite: null };
+  }
+}
+
+/**
+ * A query that reports the connected role's power, or `null` where tdmcp does not know how to ask. PostgreSQL: the role
+ * attributes, membership in the predefined roles that reach beyond the database (signalling backends, server files and
+ * programs), and how many relations it owns or may write.
+ */
+export function rolePowerQuery(dialect: Dialect): string | null {
+  if (dialect !== "postgres") return null;
+  return `SELECT r.rolname::text, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication, r.rolbypassrls,
+  pg_has_role(r.oid, 'pg_signal_backend', 'MEMBER'),
+  pg_has_role(r.oid, 'pg_read_server_files', 'MEMBER'),
+  pg_has_role(r.oid, 'pg_write_server_files', 'MEMBER'),
+  pg_has_role(r.oid, 'pg_execute_server_program', 'MEMBER'),
+  (SELECT count(*) FROM pg_class c WHERE c.relowner = r.oid AND c.relnamespace NOT IN
+    (SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema') OR nspname LIKE 'pg_toast%'))::int,
+  (SELECT count(*) FROM pg_class c WHERE c.relkind IN ('r', 'p') AND c.relnamespace NOT IN
+    (SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema') OR nspname LIKE 'pg_toast%')
+    AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE'))::int
+FROM pg_roles r WHERE r.rolname = current_user`;
+}
+
+/** Reads the row of {@link rolePowerQuery}. */
+export function parseRolePower(row: readonly unknown[]): RolePower {
+  const [
+    role,
+    superuser,
+    createRole,
+    createDb,
+    replication,
+    bypassRls,
+    signal,
+    readFiles,
+    writeFiles,
+    program,
+    owned,
+    writable,
+  ] = row;
+  const yes = (value: unknown) => value === true || value === 1 || value === "1" || value === "t";
+  const notes: string[] = [];
+  if (yes(createRole)) notes.push("CREATEROLE");
+  if (yes(createDb)) notes.push("CREATEDB");
+  if (yes(replication)) notes.push("REPLICATION");
+  if (yes(bypassRls)) notes.push("BYPASSRLS");
+  if (yes(signal)) notes.push("pg_signal_backend (may cancel or terminate other sessions)");
+  if (yes(readFiles)) notes.push("pg_read_server_files");
+  if (yes(writeFiles)) notes.push("pg_write_server_files");
+  if (yes(program)) notes.push("pg_execute_server_program");
+  if (Number(owned) > 0) notes.push(`owns ${Number(owned)} relations`);
+  if (Number(writable) > 0) notes.push(`may write ${Number(writable)} tables`);
+  return { role: String(role ?? ""), superuser: yes(superuser), notes };
 }
 
 /** Who runs a statement, for audit trails. */
@@ -50,4 +156,16 @@ export function queryBandStatement(audit: Audit): string {
     queryBandValue(audit.requestId)
   };`;
   return `SET QUERY_BAND = '${band}' FOR SESSION`;
+}
+
+/**
+ * The dialect of the engine an ODBC driver reports (`SQLGetInfo(SQL_DBMS_NAME)`), or `generic` when tdmcp does not know
+ * it. It decides the guard and the session protections, whatever the URI looked like.
+ */
+export function dialectOfDbms(dbmsName: string): Dialect {
+  const name = dbmsName.trim().toLowerCase();
+  if (name.startsWith("postgres")) return "postgres";
+  if (name.startsWith("sqlite")) return "sqlite";
+  if (name.startsWith("teradata")) return "teradata";
+  return "generic";
 }

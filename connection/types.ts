@@ -72,8 +72,30 @@ export interface DatabaseStats extends PoolStats {
   cancellations: number;
 }
 
+/** What the connected role may do beyond reading, as far as the engine tells. */
+export interface RolePower {
+  /** The role name the engine reports. */
+  role: string;
+  superuser: boolean;
+  /** Powers worth a warning: `pg_signal_backend`, `CREATEROLE`, ownership of N objects, ... */
+  notes: string[];
+}
+
+/** The engine behind the connections, as its ODBC driver reports it. */
+export interface Engine {
+  /** The dialect whose guard and session protections apply. */
+  dialect: Dialect;
+  /** `SQLGetInfo(SQL_DBMS_NAME)`, e.g. `PostgreSQL`; empty when the driver does not say. */
+  dbmsName: string;
+  /** `SQLGetInfo(SQL_DBMS_VER)`. */
+  dbmsVersion: string;
+  /** The connected role's power, where tdmcp knows how to ask the dialect. */
+  role: RolePower | null;
+}
+
 /** The one connection manager of the process, as callers see it. */
 export interface Database {
+  /** The URI's dialect until a connection has said which engine it reaches (see {@link Database.identify}). */
   readonly dialect: Dialect;
   /** Where the database is, with no secret: `host:port/db` or a file path. */
   readonly target: string;
@@ -87,6 +109,12 @@ export interface Database {
   odbcTables(schema: string | null, table: string | null): Promise<QueryResult>;
   /** ODBC `SQLColumns` for dialects without a catalog SQL of their own. */
   odbcColumns(schema: string | null, table: string): Promise<QueryResult>;
+  /**
+   * Connects (unless a connection already did) and says which engine answers and what the role may do. Rejects with a
+   * `refused` DatabaseError for an engine or a role tdmcp will not serve (a superuser, an engine it cannot make
+   * read-only) unless the configuration allows it.
+   */
+  identify(): Promise<Engine>;
   /** Whether a connection can be had and answers. */
   health(): Promise<{ ok: boolean; message: string; elapsedMs: number }>;
   stats(): DatabaseStats;

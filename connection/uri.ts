@@ -29,6 +29,8 @@ export interface OdbcTarget {
   filePath?: string;
   /** A smaller byte budget for one fetch's bound buffers than the default, where the driver needs one. */
   fetchBytes?: number;
+  /** Given as a raw ODBC string (`odbc:` or `KEY=value;...`): the engine is known only once connected. */
+  raw?: boolean;
 }
 
 /** Options that shape the connection string. */
@@ -219,6 +221,30 @@ function target(
   };
 }
 
+/**
+ * A raw ODBC string completed with what tdmcp's handling of an engine needs once the driver has said which engine it
+ * reaches (keys the string already sets win): psqlODBC streams results through a server-side cursor instead of
+ * buffering them whole; the SQLite driver reports 64-bit integers and steps statements lazily.
+ */
+export function completeForEngine(target: OdbcTarget, dialect: Dialect): OdbcTarget {
+  const needed: Partial<Record<Dialect, [string, string][]>> = {
+    postgres: [["UseDeclareFetch", "1"], ["Fetch", "1000"]],
+    sqlite: [["BigInt", "1"], ["StepAPI", "1"]],
+  };
+  const present = new Set(parseOdbcString(target.connectionString).map(([key]) => key.toLowerCase()));
+  const missing = (needed[dialect] ?? []).filter(([key]) => !present.has(key.toLowerCase()));
+  const base = target.connectionString.trim();
+  const connectionString = missing.length === 0
+    ? target.connectionString
+    : `${base}${base === "" || base.endsWith(";") ? "" : ";"}${missing.map(([k, v]) => `${k}=${v};`).join("")}`;
+  return {
+    ...target,
+    dialect,
+    connectionString,
+    fetchBytes: dialect === "sqlite" ? 1024 * 1024 : target.fetchBytes,
+  };
+}
+
 const SECRET_KEYS =
   /^(PWD|PASSWORD|AuthenticationParameter|LOGDATA|AccessToken|Token|SecretKey|AuthenticationPassword)$/i;
 
@@ -250,6 +276,7 @@ function rawTarget(connectionString: string): OdbcTarget {
   const database = get(/^(database|dbname|defaultdatabase)$/i);
   return {
     dialect,
+    raw: true,
     connectionString,
     secrets: pairs.filter(([k]) => SECRET_KEYS.test(k)).map(([, v]) => v)
       .filter((v) => v !== ""),

@@ -50,6 +50,7 @@ export function scopedDatabase(
     query: (sql, options = {}) => db.query(sql, { signal, audit, ...options }),
     odbcTables: (schema, table) => db.odbcTables(schema, table),
     odbcColumns: (schema, table) => db.odbcColumns(schema, table),
+    identify: () => db.identify(),
     health: () => db.health(),
     stats: () => db.stats(),
     close: refuseClose,

@@ -36,6 +36,10 @@ export interface Config {
   toolsDirs: string[];
   dataDir: string;
   allowWrite: boolean;
+  /** Serve a superuser role (refused otherwise). */
+  allowSuperuser: boolean;
+  /** Serve an engine tdmcp cannot make read-only itself. */
+  allowUnknownEngine: boolean;
   /** Streamable HTTP: one server and transport per request, no sessions (for replicas behind a load balancer). */
   stateless: boolean;
   authToken: string | null;
@@ -208,6 +212,8 @@ export function parseConfig(
     toolsDirs: flagDirs.length > 0 ? flagDirs : envDirs,
     dataDir: raw("data-dir") ?? "./data",
     allowWrite: flagOrEnvTrue("allow-write"),
+    allowSuperuser: flagOrEnvTrue("allow-superuser"),
+    allowUnknownEngine: flagOrEnvTrue("allow-unknown-engine"),
     stateless: flagOrEnvTrue("stateless"),
     authToken: raw("auth-token") ?? null,
     authTokenFile: raw("auth-token-file") ?? null,

@@ -26,6 +26,8 @@ export const ENV_VARS = [
   "TOOLS_DIR",
   "TDMCP_DATA_DIR",
   "ALLOW_WRITE",
+  "ALLOW_SUPERUSER",
+  "ALLOW_UNKNOWN_ENGINE",
   "MCP_STATELESS",
   "MCP_AUTH_TOKEN",
   "MCP_AUTH_TOKEN_FILE",
@@ -137,6 +139,16 @@ export const FLAGS = {
     type: "boolean",
     env: "ALLOW_WRITE",
     help: "permit statements that change data (default: read-only)",
+  },
+  "allow-superuser": {
+    type: "boolean",
+    env: "ALLOW_SUPERUSER",
+    help: "serve a database role that is a superuser (refused by default: it can undo every protection)",
+  },
+  "allow-unknown-engine": {
+    type: "boolean",
+    env: "ALLOW_UNKNOWN_ENGINE",
+    help: "serve an engine tdmcp cannot make read-only itself (generic ODBC: the statement guard alone protects it)",
   },
   "stateless": { type: "boolean", env: "MCP_STATELESS", help: "HTTP without sessions (for replicas)" },
   "auth-token": {

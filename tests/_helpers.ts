@@ -5,6 +5,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { DATABASE_DEFAULTS, type DatabaseConfig, openDatabase } from "../connection/database.ts";
+import { loadOdbc, type OdbcDriver } from "../connection/odbc.ts";
 import { runScript } from "../connection/script.ts";
 import type { Cell, Database } from "../connection/types.ts";
 import { DEMO_SCHEMA_VERSION, demoStatements } from "../demo/schema.ts";
@@ -84,12 +85,36 @@ export async function demoPostgresUri(): Promise<string | undefined> {
   return uri;
 }
 
-/** Opens a Database for tests with the default settings. */
+/**
+ * Opens a Database for tests with the default settings, except that the test PostgreSQL cluster's superuser is
+ * accepted (tests/connection/session_test.ts checks that the product's default refuses it).
+ */
 export function testDatabase(
   uri: string,
   overrides: Partial<DatabaseConfig> = {},
 ): Database {
-  return openDatabase({ ...DATABASE_DEFAULTS, ...overrides, uri });
+  return openDatabase({ ...DATABASE_DEFAULTS, allowSuperuser: true, ...overrides, uri });
+}
+
+/**
+ * The odbc addon, except that every connection reports the engine "AcmeDB": an engine tdmcp does not know (whatever
+ * database really answers stands in for it).
+ */
+export function unknownEngineDriver(): OdbcDriver {
+  const driver = loadOdbc();
+  return {
+    addonPath: driver.addonPath,
+    connect: async (connectionString, loginTimeoutSeconds) => {
+      const connection = await driver.connect(connectionString, loginTimeoutSeconds);
+      Object.defineProperty(connection, "dbmsName", { value: "AcmeDB" });
+      return connection;
+    },
+  };
+}
+
+/** A Database in the generic dialect: an engine tdmcp does not know, served with `allowUnknownEngine`. */
+export function genericDatabase(uri: string, overrides: Partial<DatabaseConfig> = {}): Database {
+  return openDatabase({ ...DATABASE_DEFAULTS, allowUnknownEngine: true, ...overrides, uri }, unknownEngineDriver());
 }
 
 /** An MCP client connected in memory to a server over `db`, with the built-in tools. */

@@ -4,7 +4,7 @@
  * catalog calls SQLTables and SQLColumns. SQLite stands in for "any driver".
  */
 import assert from "node:assert/strict";
-import { connectClient, demoSqlitePath, testDatabase, textOf } from "../_helpers.ts";
+import { connectClient, demoSqlitePath, genericDatabase, textOf } from "../_helpers.ts";
 
 Deno.test("generic dialect: a DSN-only connection string lists, describes, previews and queries through ODBC catalog calls", async () => {
   const dir = await Deno.makeTempDir();
@@ -15,7 +15,7 @@ Deno.test("generic dialect: a DSN-only connection string lists, describes, previ
       `[tdmcp_generic]\nDriver=SQLite3\nDatabase=${await demoSqlitePath()}\n`,
     );
     Deno.env.set("ODBCINI", `${dir}/odbc.ini`); // unixODBC's user DSN file
-    await using db = testDatabase("DSN=tdmcp_generic");
+    await using db = genericDatabase("DSN=tdmcp_generic");
     assert.equal(db.dialect, "generic");
     assert.equal(db.target, "DSN=tdmcp_generic");
     await using c = await connectClient(db);

@@ -76,7 +76,7 @@ Deno.test({
     const uri = (await demoPostgresUri())!;
     const password = decodeURIComponent(new URL(uri).password);
     assert.ok(password.length >= 8, "the test cluster must use a password");
-    const good = await spawnServer({ DATABASE_URI: uri, LOGGING_LEVEL: "debug" });
+    const good = await spawnServer({ DATABASE_URI: uri, LOGGING_LEVEL: "debug", ALLOW_SUPERUSER: "true" });
     const seen: string[] = [];
     try {
       for (

@@ -49,6 +49,7 @@ function recording(db: Database, seen: { sql: string; params: QueryOptions["para
     target: db.target,
     defaultMaxRows: db.defaultMaxRows,
     allowWrite: db.allowWrite,
+    identify: () => db.identify(),
     query: (sql, options = {}) => {
       seen.push({ sql, params: options.params });
       return db.query(sql, options);

@@ -54,6 +54,7 @@ export function countingDatabase(db: Database): { db: Database; sent: string[] }
       target: db.target,
       defaultMaxRows: db.defaultMaxRows,
       allowWrite: db.allowWrite,
+      identify: () => db.identify(),
       query: (sql: string, options?: QueryOptions) => {
         sent.push(sql);
         return db.query(sql, options);

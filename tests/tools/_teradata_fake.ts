@@ -30,6 +30,7 @@ export function recordingDriver(
     });
   const connection: OdbcConnection = {
     connected: true,
+    beginTransaction: () => Promise.resolve(),
     // deno-lint-ignore require-await
     query: (async (sql: string, params?: unknown[] | null, options?: { cursor?: boolean }) => {
       sent.push({ sql, params: params ?? null });

@@ -16,6 +16,7 @@ import {
   connectClient,
   demoPostgresUri,
   demoSqlitePath,
+  genericDatabase,
   PG_DEMO_SCHEMA,
   sqliteFixture,
   testDatabase,
@@ -445,7 +446,7 @@ Deno.test("generic dialect: the quality tools and base_columnMetadata run on ODB
   try {
     await Deno.writeTextFile(`${dir}/odbc.ini`, `[tdmcp_qlty]\nDriver=SQLite3\nDatabase=${await qltySqlitePath()}\n`);
     Deno.env.set("ODBCINI", `${dir}/odbc.ini`); // unixODBC's user DSN file
-    await using db = testDatabase("DSN=tdmcp_qlty");
+    await using db = genericDatabase("DSN=tdmcp_qlty");
     assert.equal(db.dialect, "generic");
     await using c = await connectClient(db, { defaultRows: 50, maxRows: 100, timeoutMs: 30_000, maxTimeoutMs: 60_000 });
     const { tools } = await c.client.listTools();

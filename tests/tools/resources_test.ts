@@ -6,7 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { getLogger } from "@logtape/logtape";
-import { demoPostgresUri, demoSqlitePath, PG_DEMO_SCHEMA, sqliteFixture, testDatabase } from "../_helpers.ts";
+import {
+  demoPostgresUri,
+  demoSqlitePath,
+  genericDatabase,
+  PG_DEMO_SCHEMA,
+  sqliteFixture,
+  testDatabase,
+} from "../_helpers.ts";
 import { pgAdmin } from "../_pg.ts";
 import { Client, InMemoryTransport } from "../_sdk.ts";
 import { DIALECTS } from "../../connection/types.ts";
@@ -378,7 +385,7 @@ Deno.test("generic: schemas come from SQLColumns (exact names only), nothing is 
   try {
     await Deno.writeTextFile(`${dir}/odbc.ini`, `[tdmcp_res]\nDriver=SQLite3\nDatabase=${await demoSqlitePath()}\n`);
     Deno.env.set("ODBCINI", `${dir}/odbc.ini`); // unixODBC's user DSN file
-    await using db = testDatabase("DSN=tdmcp_res");
+    await using db = genericDatabase("DSN=tdmcp_res");
     assert.equal(db.dialect, "generic");
     await using c = await connectCatalog(db);
     const { resources } = await c.client.listResources();

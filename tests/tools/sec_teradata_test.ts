@@ -47,6 +47,7 @@ function named(driver: OdbcDriver, answer: (sql: string) => Answer | undefined):
         },
         query,
         tables: (...a) => conn.tables(...a),
+        beginTransaction: () => conn.beginTransaction(),
         columns: (...a) => conn.columns(...a),
         cancel: () => conn.cancel(),
         close: () => conn.close(),

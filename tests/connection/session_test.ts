@@ -1,0 +1,192 @@
+/**
+ * Per-call isolation and engine identification against the real PostgreSQL test cluster: every read runs in a
+ * read-only transaction that is rolled back, so a function the statement guard cannot see into (a user-defined one
+ * here) leaves nothing behind for the next call; writes commit and close their connection; the engine is learned from
+ * the driver whatever the URI looked like; the role's power is reported and a superuser refused by default.
+ */
+import assert from "node:assert/strict";
+import { DATABASE_DEFAULTS, openDatabase } from "../../connection/database.ts";
+import { DatabaseError } from "../../connection/errors.ts";
+import { pgAdmin, pgUri } from "../_pg.ts";
+import { testDatabase } from "../_helpers.ts";
+
+const uri = pgUri();
+const PG = { ignore: !uri };
+
+/** Unique names for this test process (roles are cluster-wide). */
+const TAG = `s${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+const SCHEMA = `tdmcp_session_${TAG}`;
+
+/** The test cluster's URI with another user and password. */
+function uriAs(user: string, password: string): string {
+  const url = new URL(uri!);
+  url.username = user;
+  url.password = password;
+  return url.href;
+}
+
+/** The same target as a raw ODBC string naming the driver by its library path (no "postgres" in it). */
+function driverPathString(user: string, password: string): string {
+  const url = new URL(uri!);
+  return `odbc:DRIVER=/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so;Server=${url.hostname};Port=${url.port};` +
+    `Database=${url.pathname.slice(1)};UID=${user};PWD=${password};`;
+}
+
+let ready: Promise<void> | undefined;
+/** Objects shared by the tests: functions the guard cannot see into, a table, a sequence and an owner role. */
+function setUp(): Promise<void> {
+  return ready ??= pgAdmin(`
+    CREATE SCHEMA ${SCHEMA};
+    CREATE TABLE ${SCHEMA}.t (id int);
+    CREATE SEQUENCE ${SCHEMA}.seq;
+    CREATE FUNCTION ${SCHEMA}.poison() RETURNS int LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM set_config('default_transaction_read_only', 'off', false);
+      PERFORM set_config('DateStyle', 'SQL, DMY', false);
+      PERFORM set_config('search_path', 'nowhere', false);
+      PERFORM set_config('statement_timeout', '1', false);
+      PERFORM set_config('tdmcp.flag', 'leaked', false);
+      PERFORM pg_advisory_lock(4242);
+      PERFORM pg_notify('tdmcp_channel', 'leaked');
+      PERFORM lo_create(0);
+      RETURN 1;
+    END $$;
+    CREATE FUNCTION ${SCHEMA}.bump() RETURNS int LANGUAGE sql AS 'INSERT INTO ${SCHEMA}.t VALUES (1) RETURNING 1';
+    CREATE FUNCTION ${SCHEMA}.tick() RETURNS bigint LANGUAGE sql AS $$SELECT nextval('${SCHEMA}.seq')$$;
+    CREATE FUNCTION ${SCHEMA}.suicide() RETURNS boolean LANGUAGE sql AS 'SELECT pg_terminate_backend(pg_backend_pid())';
+    CREATE ROLE ${TAG}_owner LOGIN PASSWORD 'owner-pw';
+    CREATE ROLE ${TAG}_signal LOGIN PASSWORD 'signal-pw' IN ROLE pg_signal_backend;
+    CREATE TABLE ${SCHEMA}.owned (id int);
+    ALTER TABLE ${SCHEMA}.owned OWNER TO ${TAG}_owner;
+    GRANT USAGE ON SCHEMA ${SCHEMA} TO ${TAG}_owner, ${TAG}_signal;
+  `).then(() => {});
+}
+
+Deno.test({
+  ...PG,
+  name: "postgres: what a read leaves behind in its session is rolled back before the next call on the connection",
+  async fn() {
+    await setUp();
+    const largeObjects = await pgAdmin("SELECT count(*) FROM pg_largeobject_metadata");
+    await using db = testDatabase(uri!, { poolSize: 1 });
+    const start = await db.query(
+      "SELECT current_setting('DateStyle'), current_setting('search_path'), current_setting('statement_timeout'), " +
+        "current_setting('tdmcp.flag', true)",
+    );
+    const poisoned = await db.query(`SELECT ${SCHEMA}.poison()`);
+    assert.deepEqual(poisoned.rows, [[1]], "the function ran: only the rollback can undo it");
+    const after = await db.query(
+      "SELECT current_setting('default_transaction_read_only'), current_setting('transaction_read_only'), " +
+        "current_setting('DateStyle'), current_setting('search_path'), current_setting('statement_timeout'), " +
+        "nullif(current_setting('tdmcp.flag', true), '')",
+    );
+    assert.deepEqual(after.rows, [["on", "on", ...start.rows[0].slice(0, 3), start.rows[0][3] || null]]);
+    assert.equal(await pgAdmin("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), "0\n");
+    assert.equal(await pgAdmin("SELECT count(*) FROM pg_largeobject_metadata"), largeObjects);
+    assert.equal(db.stats().opened, 1, "the same connection served every call");
+  },
+});
+
+Deno.test({
+  ...PG,
+  name: "postgres: a function that writes or advances a sequence fails in the read-only transaction",
+  async fn() {
+    await setUp();
+    await using db = testDatabase(uri!, { poolSize: 1 });
+    await assert.rejects(db.query(`SELECT ${SCHEMA}.bump()`), /read-only transaction/);
+    await assert.rejects(db.query(`SELECT ${SCHEMA}.tick()`), /read-only transaction/);
+    assert.equal(await pgAdmin(`SELECT count(*) FROM ${SCHEMA}.t`), "0\n");
+    assert.equal(await pgAdmin(`SELECT is_called FROM ${SCHEMA}.seq`), "f\n");
+    assert.deepEqual((await db.query("SELECT 1")).rows, [[1]], "the connection still serves after the failures");
+  },
+});
+
+Deno.test({
+  ...PG,
+  name: "postgres: a read whose statement ends its own backend is retried twice, not more",
+  async fn() {
+    await setUp();
+    await using db = testDatabase(uri!, { poolSize: 1 });
+    await db.query("SELECT 1");
+    const error = await db.query(`SELECT ${SCHEMA}.suicide()`).then(() => undefined, (e) => e);
+    assert.ok(error instanceof DatabaseError, "the call fails");
+    assert.equal(db.stats().retries, 2, "two transparent retries");
+    assert.equal(db.stats().opened, 3, "three backends in all: the first and one per retry (21 before the limit)");
+  },
+});
+
+Deno.test({
+  ...PG,
+  name: "postgres: an allowed write commits, runs in its own read-write transaction and closes its connection",
+  async fn() {
+    await setUp();
+    await using db = testDatabase(uri!, { poolSize: 1, allowWrite: true });
+    await db.query(`INSERT INTO ${SCHEMA}.t VALUES (7)`, { readOnly: false });
+    assert.equal(await pgAdmin(`SELECT count(*) FROM ${SCHEMA}.t WHERE id = 7`), "1\n");
+    assert.equal(db.stats().discarded, 1, "the write's connection was closed");
+    const read = await db.query("SELECT current_setting('transaction_read_only')");
+    assert.deepEqual(read.rows, [["on"]], "reads stay read-only on a server that allows writes");
+    await assert.rejects(db.query(`SELECT ${SCHEMA}.bump()`), /read-only transaction/);
+    await pgAdmin(`DELETE FROM ${SCHEMA}.t`);
+  },
+});
+
+Deno.test({
+  ...PG,
+  name: "postgres reached through a driver-path ODBC string is identified as PostgreSQL and gets its protections",
+  async fn() {
+    await setUp();
+    await using db = testDatabase(driverPathString(`${TAG}_owner`, "owner-pw"), { poolSize: 1 });
+    assert.equal(db.dialect, "generic", "the string alone names no engine");
+    const engine = await db.identify();
+    assert.equal(engine.dialect, "postgres");
+    assert.equal(db.dialect, "postgres");
+    assert.equal(engine.dbmsName, "PostgreSQL");
+    assert.deepEqual(engine.role?.notes, ["owns 1 relations", "may write 1 tables"]);
+    const read = await db.query("SELECT current_setting('transaction_read_only')");
+    assert.deepEqual(read.rows, [["on"]]);
+    await db.query(`SELECT ${SCHEMA}.poison()`);
+    const after = await db.query(
+      "SELECT current_setting('default_transaction_read_only'), nullif(current_setting('tdmcp.flag', true), '')",
+    );
+    assert.deepEqual(after.rows, [["on", null]], "the owner's session was rolled back as well");
+    await assert.rejects(db.query("SELECT 1; DELETE FROM x"), /only one statement/, "the PostgreSQL guard applies");
+  },
+});
+
+Deno.test({
+  ...PG,
+  name: "postgres: the role's power is reported, and a superuser is refused unless allowed, without new logons",
+  async fn() {
+    await setUp();
+    {
+      await using db = testDatabase(uriAs(`${TAG}_signal`, "signal-pw"));
+      const engine = await db.identify();
+      assert.equal(engine.role?.superuser, false);
+      assert.deepEqual(engine.role?.notes, ["pg_signal_backend (may cancel or terminate other sessions)"]);
+    }
+    await using db = openDatabase({ ...DATABASE_DEFAULTS, uri: uri! });
+    for (let i = 0; i < 3; i++) {
+      const error = await db.query("SELECT 1").then(() => undefined, (e) => e);
+      assert.ok(error instanceof DatabaseError && error.kind === "refused", String(error));
+      assert.match(error.message, /is a superuser.*--allow-superuser/);
+    }
+    assert.equal(db.stats().opened, 0, "no connection was kept");
+    await using allowed = openDatabase({ ...DATABASE_DEFAULTS, uri: uri!, allowSuperuser: true });
+    assert.equal((await allowed.identify()).role?.superuser, true);
+  },
+});
+
+Deno.test({
+  ...PG,
+  name: "an engine tdmcp does not know is refused unless --allow-unknown-engine is given",
+  async fn() {
+    const { unknownEngineDriver } = await import("../_helpers.ts");
+    const config = { ...DATABASE_DEFAULTS, uri: `odbc:${driverPathString(`${TAG}_owner`, "owner-pw").slice(5)}` };
+    await setUp();
+    await using refused = openDatabase(config, unknownEngineDriver());
+    await assert.rejects(refused.identify(), /cannot make AcmeDB read-only.*--allow-unknown-engine/);
+    await using allowed = openDatabase({ ...config, allowUnknownEngine: true }, unknownEngineDriver());
+    assert.equal((await allowed.identify()).dialect, "generic");
+  },
+});
