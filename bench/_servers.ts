@@ -85,7 +85,8 @@ export function commandFor(options: StartOptions, port?: number): { argv: string
   if (options.kind === "tdmcp") {
     const argv = taskArgv(options.transport === "http" ? "start:http" : "start", port);
     argv.splice(2, 0, ...options.denoFlags ?? []); // after `deno run`
-    const env = { ...base, DATABASE_URI: options.uri, ...options.env };
+    // The bench clusters log in as their superuser, which tdmcp refuses unless told (README: Safety).
+    const env = { ...base, DATABASE_URI: options.uri, ALLOW_SUPERUSER: "true", ...options.env };
     if (port !== undefined) Object.assign(env, { MCP_PORT: String(port), MCP_HOST: "127.0.0.1" });
     return { argv, env };
   }

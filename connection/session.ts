@@ -39,8 +39,9 @@ export interface CallIsolation {
   /**
    * Ends a read call: rolls its transaction back (settings made with
    * `set_config`, large objects, notifications, cursors, LISTEN vanish) and
-   * drops what survives a rollback (session-level advisory locks). Also the
-   * health check of an idle connection. `null`: nothing to end.
+   * drops what survives a rollback (prepared statements a function made with
+   * dynamic SQL, session-level advisory locks). Also the health check of an
+   * idle connection. `null`: nothing to end.
    */
   endRead: string | null;
   /** Opens a write call (`--allow-write`): lifts the session's read-only default for this transaction only. */
@@ -53,9 +54,11 @@ export interface CallIsolation {
  * The per-call isolation of each dialect.
  *
  * PostgreSQL: each read runs in a READ ONLY transaction (the session default)
- * that is rolled back, then `pg_advisory_unlock_all()` drops session-level
- * advisory locks, in one round trip (measured: ~90 µs more per point query
- * than psqlODBC's own autocommit, which committed). SQLite: `query_only`
+ * that is rolled back; `DEALLOCATE ALL` and `pg_advisory_unlock_all()` then
+ * drop what a rollback leaves, in the same round trip. What still survives:
+ * the name (never the value) of a custom setting a user-defined function
+ * created, and whatever a function does outside any transaction (terminating
+ * backends, writing server files) — the guard refuses the functions it knows. SQLite: `query_only`
  * makes the engine refuse every write, temporary objects included, so a read
  * leaves nothing to undo. Teradata and generic engines have no read-only
  * transaction: the statement guard is their only protection.
@@ -65,7 +68,7 @@ export function callIsolation(dialect: Dialect): CallIsolation {
     case "postgres":
       return {
         manualCommit: true,
-        endRead: "ROLLBACK; SELECT pg_advisory_unlock_all()",
+        endRead: "ROLLBACK; DEALLOCATE ALL; SELECT pg_advisory_unlock_all()",
         beginWrite: "SET TRANSACTION READ WRITE",
         endWrite: "COMMIT",
       };

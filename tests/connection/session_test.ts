@@ -49,6 +49,7 @@ function setUp(): Promise<void> {
       PERFORM pg_advisory_lock(4242);
       PERFORM pg_notify('tdmcp_channel', 'leaked');
       PERFORM lo_create(0);
+      EXECUTE 'PREPARE tdmcp_leak AS SELECT 1';
       RETURN 1;
     END $$;
     CREATE FUNCTION ${SCHEMA}.bump() RETURNS int LANGUAGE sql AS 'INSERT INTO ${SCHEMA}.t VALUES (1) RETURNING 1';
@@ -78,9 +79,9 @@ Deno.test({
     const after = await db.query(
       "SELECT current_setting('default_transaction_read_only'), current_setting('transaction_read_only'), " +
         "current_setting('DateStyle'), current_setting('search_path'), current_setting('statement_timeout'), " +
-        "nullif(current_setting('tdmcp.flag', true), '')",
+        "nullif(current_setting('tdmcp.flag', true), ''), (SELECT count(*)::int FROM pg_prepared_statements)",
     );
-    assert.deepEqual(after.rows, [["on", "on", ...start.rows[0].slice(0, 3), start.rows[0][3] || null]]);
+    assert.deepEqual(after.rows, [["on", "on", ...start.rows[0].slice(0, 3), start.rows[0][3] || null, 0]]);
     assert.equal(await pgAdmin("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), "0\n");
     assert.equal(await pgAdmin("SELECT count(*) FROM pg_largeobject_metadata"), largeObjects);
     assert.equal(db.stats().opened, 1, "the same connection served every call");
