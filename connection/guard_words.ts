@@ -1,6 +1,6 @@
 /**
  * The read-only guard's vocabulary: which leading keywords are refused and
- * why, which functions write, which pragmas and EXPLAIN options are reads,
+ * why, which pragmas and EXPLAIN options are reads,
  * and the token- and word-level checks for unreadable tokens, locking clauses
  * and T-SQL statement starts.
  * Keywords are ASCII-uppercase, function and pragma names lowercase.
@@ -60,29 +60,6 @@ export const WRITES_ANYWHERE = words("INSERT UPDATE DELETE MERGE UPSERT TRUNCATE
 /** Teradata's abbreviations of {@linkcode WRITES_ANYWHERE}. */
 export const TERADATA_WRITES_ANYWHERE = words("INS UPD DEL");
 
-const WRITING_FUNCTIONS = words(
-  "nextval setval set_config pg_terminate_backend pg_cancel_backend pg_reload_conf " +
-    "pg_rotate_logfile lo_import lo_export lo_unlink lo_create lo_creat lo_from_bytea lo_put " +
-    "lo_open lo_truncate lo_truncate64 lowrite pg_switch_wal pg_create_restore_point pg_notify " +
-    "pg_promote pg_logical_emit_message pg_create_logical_replication_slot " +
-    "pg_create_physical_replication_slot pg_drop_replication_slot pg_replication_slot_advance " +
-    "pg_backup_start pg_backup_stop pg_start_backup pg_stop_backup pg_wal_replay_pause " +
-    "pg_wal_replay_resume pg_import_system_collations query_to_xml query_to_xmlschema " +
-    "query_to_xml_and_xmlschema cursor_to_xml txid_current load_extension writefile edit " +
-    "fts3_tokenizer openquery openrowset opendatasource pg_current_xact_id brin_summarize_new_values " +
-    "brin_summarize_range brin_desummarize_range gin_clean_pending_list pg_copy_physical_replication_slot " +
-    "pg_copy_logical_replication_slot pg_logical_slot_get_changes pg_logical_slot_get_binary_changes " +
-    "pg_log_backend_memory_contexts",
-);
-const WRITING_FUNCTION_PREFIXES = [
-  "dblink",
-  "pg_advisory_",
-  "pg_try_advisory_",
-  "pg_stat_reset",
-  "pg_replication_origin_",
-  "pg_file_",
-] as const;
-
 /** SQLite pragmas that only read (as `PRAGMA name` or `PRAGMA name(argument)`). */
 export const READ_PRAGMAS = words(
   "table_info table_xinfo table_list index_list index_info index_xinfo foreign_key_list " +
@@ -116,6 +93,12 @@ const CONTINUATIONS = new Set([
   "CLUSTER BY",
   "EXPLAIN ANALYZE",
   "SHOW CREATE",
+  "FOR UPDATE",
+  "DO UPDATE",
+  "DO NOTHING",
+  "KEY UPDATE",
+  "UPDATE SET",
+  "DELETE SET",
 ]);
 /** Words that may start a locking clause. */
 export const LOCK_STARTS = words("FOR LOCK UPDLOCK XLOCK TABLOCKX HOLDLOCK");
@@ -154,11 +137,6 @@ export function lexicalProblem(token: Token, previous?: Token, before?: Token): 
     return 'U&"..." names with Unicode escapes cannot be checked; write the name without escapes';
   }
   return undefined;
-}
-
-/** Whether `name` (lowercase) is a function that changes data or server state. */
-export function isWritingFunction(name: string): boolean {
-  return WRITING_FUNCTIONS.has(name) || WRITING_FUNCTION_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
 /** The locking clause (FOR UPDATE, LOCK IN SHARE MODE, UPDLOCK, ...) starting at `n`, if any. */

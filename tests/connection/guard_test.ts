@@ -14,6 +14,7 @@ const TD: GuardDialect[] = ["teradata"];
 const PG: GuardDialect[] = ["postgres"];
 const LITE: GuardDialect[] = ["sqlite"];
 const NOT_TD: GuardDialect[] = ["postgres", "sqlite", "generic"];
+const PG_GENERIC: GuardDialect[] = ["postgres", "generic"];
 
 // Statements that must be refused, with the reason they must mention.
 const REFUSE: readonly (readonly [...Case, RegExp])[] = [
@@ -60,8 +61,8 @@ const REFUSE: readonly (readonly [...Case, RegExp])[] = [
   ],
   ["SELECT INTO", "SELECT * INTO new_t FROM t", ALL, /SELECT \.\.\. INTO creates a table; use a plain SELECT/],
   ["SELECT INTO OUTFILE", "SELECT * FROM t INTO OUTFILE '/tmp/x'", ["generic"], /INTO creates a table/],
-  ["nextval", "SELECT nextval('s')", ALL, /nextval\(\) changes data or server state/],
-  ["a schema-qualified setval", "select pg_catalog.setval('s', 1)", ALL, /setval\(\)/],
+  ["nextval", "SELECT nextval('s')", PG_GENERIC, /nextval\(\) advances or sets a sequence, .*read-only tdmcp/],
+  ["a schema-qualified setval", "select pg_catalog.setval('s', 1)", PG_GENERIC, /setval\(\)/],
   ["a quoted nextval", "SELECT \"nextval\"('s')", PG, /nextval\(\)/],
   ["nextval with a comment before the parenthesis", "SELECT nextval /* x */ ('s')", PG, /nextval\(\)/],
   ["set_config", "SELECT set_config('search_path', 'x', false)", PG, /set_config\(\)/],

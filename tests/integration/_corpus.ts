@@ -27,6 +27,10 @@ export interface Scratch {
   role: string;
   /** Directory (initially empty, writable by the database server) that file-writing statements target. */
   dir: string;
+  /** PostgreSQL: the process id of an idle session that must survive every statement (0 elsewhere). */
+  victim: number;
+  /** PostgreSQL: a replication slot and origin name that must never come to exist. */
+  slot: string;
 }
 
 /** One corpus entry: what it tries, and the exact SQL sent. */
@@ -225,6 +229,109 @@ function refusePostgres(s: Scratch): Entry[] {
     ["lo_from_bytea", "SELECT lo_from_bytea(0, 'x')"],
     ["lo_create", "SELECT lo_create(0)"],
     ["lo_export", `SELECT lo_export(lo_from_bytea(0, 'x'), '${dir}/lo.bin')`],
+    ...sqlTextPostgres(s),
+    ...sideEffectsPostgres(s),
+    // settings that change how SQL is read
+    ["SET standard_conforming_strings", "SET standard_conforming_strings = off"],
+    ["SET client_encoding", "SET client_encoding = 'SJIS'"],
+    ["SET NAMES", "SET NAMES 'GBK'"],
+    ["set_config of standard_conforming_strings", "SELECT set_config('standard_conforming_strings', 'off', false)"],
+    ["pg_catalog.set_config of client_encoding", "SELECT pg_catalog.set_config('client_encoding', 'SJIS', false)"],
+    ["ALTER SYSTEM SET standard_conforming_strings", "ALTER SYSTEM SET standard_conforming_strings = off"],
+    ["UPDATE pg_settings", "UPDATE pg_settings SET setting = 'off' WHERE name = 'standard_conforming_strings'"],
+  ];
+}
+
+/**
+ * SQL carried past the guard inside a string: every payload class of the
+ * security review, through every function that runs SQL text and every
+ * way to wrap it.
+ */
+function sqlTextPostgres(s: Scratch): Entry[] {
+  const [t, seq, dir, victim, slot] = [s.table, s.sequence, s.dir, s.victim, s.slot];
+  const xml = (sql: string) => `SELECT query_to_xml('${sql.replaceAll("'", "''")}', true, false, '')`;
+  return [
+    [
+      "ts_stat running setval",
+      `SELECT * FROM ts_stat('SELECT to_tsvector(''x'') FROM (SELECT setval(''${seq}'', 1000)) q')`,
+    ],
+    [
+      "ts_rewrite running setval",
+      `SELECT ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, ''b''::tsquery FROM (SELECT setval(''${seq}'', 1001)) q')`,
+    ],
+    ["query_to_xml creating a large object", xml("SELECT lo_from_bytea(0, 'x')")],
+    [
+      "query_to_xmlschema sending a notification",
+      "SELECT query_to_xmlschema('SELECT pg_notify(''guard'', ''x'')', true, false, '')",
+    ],
+    [
+      "query_to_xml_and_xmlschema ending another session",
+      `SELECT query_to_xml_and_xmlschema('SELECT pg_terminate_backend(${victim})', true, false, '')`,
+    ],
+    ["query_to_xml ending tdmcp's own session", xml("SELECT pg_terminate_backend(pg_backend_pid())")],
+    ["query_to_xml cancelling another session", xml(`SELECT pg_cancel_backend(${victim})`)],
+    [
+      "query_to_xml changing standard_conforming_strings",
+      xml("SELECT set_config('standard_conforming_strings', 'off', false)"),
+    ],
+    ["query_to_xml taking an advisory lock", xml("SELECT pg_advisory_lock(4243)")],
+    ["query_to_xml creating a replication slot", xml(`SELECT pg_create_physical_replication_slot('${slot}')`)],
+    ["query_to_xml writing a server file", xml(`SELECT lo_export(lo_from_bytea(0, 'x'), '${dir}/text.bin')`)],
+    [
+      "ts_stat inside ts_stat",
+      `SELECT * FROM ts_stat('SELECT to_tsvector(word) FROM ts_stat(''SELECT to_tsvector(setval(''''${seq}'''', 1007)::text)'')')`,
+    ],
+    [
+      "a dollar-quoted payload holding quotes",
+      `SELECT query_to_xml($q$SELECT setval('${seq}', 1002)$q$, true, false, '')`,
+    ],
+    ["an E-string payload", `SELECT query_to_xml(E'SELECT setval(\\'${seq}\\', 1003)', true, false, '')`],
+    [
+      "a payload hiding setval in an octal escape",
+      `SELECT query_to_xml(E'SELECT set\\166al(''${seq}'', 1004)', true, false, '')`,
+    ],
+    ["a U&'' payload", `SELECT query_to_xml(U&'SELECT set\\0076al(''${seq}'', 1005)', true, false, '')`],
+    ["a payload cast to text", `SELECT query_to_xml('SELECT setval(''${seq}'', 1008)'::text, true, false, '')`],
+    ["a concatenated payload", `SELECT query_to_xml('SELECT set' || 'val(''${seq}'', 1009)', true, false, '')`],
+    ["a payload from a subquery", `SELECT query_to_xml((SELECT 'SELECT setval(''${seq}'', 1010)'), true, false, '')`],
+    [
+      "a payload through pg_catalog",
+      `SELECT pg_catalog.query_to_xml('SELECT setval(''${seq}'', 1011)', true, false, '')`,
+    ],
+    ["a payload through a quoted name", `SELECT "query_to_xml"('SELECT setval(''${seq}'', 1012)', true, false, '')`],
+    [
+      "a payload in ROWS FROM",
+      `SELECT * FROM ROWS FROM (ts_stat('SELECT to_tsvector(setval(''${seq}'', 1013)::text)')) AS r`,
+    ],
+    [
+      "a payload with named arguments",
+      `SELECT query_to_xml(query => 'SELECT setval(''${seq}'', 1014)', nulls => true, tableforest => false, targetns => '')`,
+    ],
+    ["COPY inside a string", xml(`COPY ${t} TO '${dir}/text.csv'`)],
+    ["a DO block inside a string", xml(`DO $$BEGIN DELETE FROM ${t}; END$$`)],
+    ["a second statement inside a string", xml(`SELECT 1; DELETE FROM ${t}`)],
+  ];
+}
+
+/** Functions whose effects escape the transaction or the database, beyond those above. */
+function sideEffectsPostgres(s: Scratch): Entry[] {
+  return [
+    ["pg_read_file", "SELECT pg_read_file('PG_VERSION')"],
+    ["pg_read_binary_file", "SELECT pg_read_binary_file('PG_VERSION')"],
+    ["pg_ls_dir in FROM", "SELECT * FROM pg_ls_dir('.')"],
+    ["pg_stat_file", "SELECT pg_stat_file('PG_VERSION')"],
+    ["pg_cancel_backend of another session", `SELECT pg_cancel_backend(${s.victim})`],
+    ["pg_terminate_backend of another session", `SELECT pg_terminate_backend(${s.victim})`],
+    ["a physical replication slot", `SELECT pg_create_physical_replication_slot('${s.slot}')`],
+    ["a replication origin", `SELECT pg_replication_origin_create('${s.slot}')`],
+    ["pg_export_snapshot", "SELECT pg_export_snapshot()"],
+    ["pg_log_backend_memory_contexts", "SELECT pg_log_backend_memory_contexts(pg_backend_pid())"],
+    ["pg_rotate_logfile", "SELECT pg_rotate_logfile()"],
+    ["pg_create_restore_point", "SELECT pg_create_restore_point('guard')"],
+    ["pg_stat_reset_shared", "SELECT pg_stat_reset_shared('bgwriter')"],
+    ["pg_advisory_xact_lock", "SELECT pg_advisory_xact_lock(4244)"],
+    ["setseed", "SELECT setseed(0.5)"],
+    ["txid_current", "SELECT txid_current()"],
   ];
 }
 
@@ -269,6 +376,9 @@ function refuseSqlite(s: Scratch): Entry[] {
     ["VACUUM main INTO", `VACUUM main INTO '${dir}/vacuum-main.db'`],
     ["DETACH", "DETACH guard_a"],
     ["load_extension", `SELECT load_extension('${dir}/extension')`],
+    ["a bracket-quoted load_extension", `SELECT [load_extension]('${dir}/extension')`],
+    ["fts3_tokenizer, which returns a memory address", "SELECT fts3_tokenizer('simple')"],
+    ["pragma_optimize, which runs ANALYZE", "SELECT * FROM pragma_optimize"],
   ];
 }
 

@@ -77,6 +77,10 @@ async function postgresArea(uri: string): Promise<Area> {
       AS $$ BEGIN EXECUTE 'DELETE FROM ${t}'; RETURN 0; END $$`,
     `CREATE PROCEDURE ${schema}.wipe_all() LANGUAGE sql AS $$ DELETE FROM ${t} $$`,
   ]);
+  const connect = () => odbc.connect(parseDatabaseUri(uri).connectionString, 10);
+  // An idle session the corpus tries to cancel and terminate: it must survive.
+  const victimConnection = await connect();
+  const victim = Number((await victimConnection.query("SELECT pg_backend_pid()"))[0][0]);
   const scratch: Scratch = {
     schema,
     table: t,
@@ -87,8 +91,9 @@ async function postgresArea(uri: string): Promise<Area> {
     writers: { insert: `${schema}.add_item`, nextval: `${schema}.take_id`, dynamic: `${schema}.wipe` },
     role: `${schema}_role`,
     dir,
+    victim,
+    slot: `${schema}_slot`,
   };
-  const connect = () => odbc.connect(parseDatabaseUri(uri).connectionString, 10);
   const notSystem = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'";
   const queries: Record<string, string> = {
     rows: `SELECT id, name, qty FROM ${t} ORDER BY id`,
@@ -110,6 +115,9 @@ async function postgresArea(uri: string): Promise<Area> {
     largeObjects: "SELECT count(*) FROM pg_largeobject_metadata",
     advisoryLocks: "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
     maintenance: `SELECT vacuum_count, analyze_count FROM pg_stat_user_tables WHERE relid = '${t}'::regclass`,
+    victim: `SELECT count(*) FROM pg_stat_activity WHERE pid = ${victim}`,
+    slots: "SELECT slot_name FROM pg_replication_slots ORDER BY 1",
+    origins: "SELECT roname FROM pg_replication_origin ORDER BY 1",
   };
   return {
     dialect: "postgres",
@@ -129,6 +137,7 @@ async function postgresArea(uri: string): Promise<Area> {
       }
     },
     async cleanup() {
+      await victimConnection.close().catch(() => {});
       await runScript(uri, [`DROP SCHEMA IF EXISTS ${schema} CASCADE`, `DROP ROLE IF EXISTS ${scratch.role}`]);
       await Deno.remove(root, { recursive: true });
     },
@@ -159,6 +168,8 @@ async function sqliteArea(): Promise<Area> {
     writers: { insert: "", nextval: "", dynamic: "" },
     role: "",
     dir,
+    victim: 0,
+    slot: "",
   };
   const connect = () => odbc.connect(parseDatabaseUri(uri).connectionString, 10);
   const queries: Record<string, string> = {
@@ -483,6 +494,61 @@ areaTest(
       assert.equal(await failure(connection, `DELETE FROM ${t}`), undefined, "query_only = 0 re-enabled writes");
     } finally {
       await connection.close();
+    }
+  },
+);
+
+/**
+ * SQL text run by functions (query_to_xml, ts_stat) inside a read-only
+ * session: the engine lets side effects outside the transaction through, so
+ * only the guard's classification stops them.
+ */
+areaTest(
+  "postgres",
+  "only the guard stops side effects run as SQL text by query_to_xml and ts_stat",
+  async (area) => {
+    const connection = await area.connect();
+    const admin = await area.connect();
+    const victim = await area.connect();
+    let largeObject: unknown;
+    const gap = async (sql: string) => {
+      assert.equal(checkReadOnly(sql, "postgres").ok, false, `the guard must refuse ${sql}`);
+      try {
+        return await connection.query(sql);
+      } catch (error) {
+        throw new Error(`the engine now refuses ${sql} (${toDatabaseError(error, []).message}); update this test`);
+      }
+    };
+    try {
+      for (const statement of readOnlySessionStatements("postgres")) await connection.query(statement);
+      assert.ok(await failure(connection, `DELETE FROM ${area.scratch.table}`), "the session must start read-only");
+
+      const xml = await gap(
+        "SELECT query_to_xml('SELECT lo_from_bytea(0, ''through SQL text'') AS oid', true, true, '')",
+      );
+      largeObject = /<oid>(\d+)<\/oid>/.exec(String(xml[0][0]))?.[1];
+      const stored = await admin.query(`SELECT count(*) FROM pg_largeobject_metadata WHERE oid = ${largeObject}`);
+      assert.equal(Number(stored[0][0]), 1, "query_to_xml created and committed a large object");
+
+      await gap(
+        "SELECT * FROM ts_stat('SELECT to_tsvector(set_config(''standard_conforming_strings'', ''off'', false))')",
+      );
+      const setting = await connection.query("SHOW standard_conforming_strings");
+      assert.equal(setting[0][0], "off", "ts_stat changed how the session reads SQL");
+
+      const pid = Number((await victim.query("SELECT pg_backend_pid()"))[0][0]);
+      await gap(`SELECT query_to_xml('SELECT pg_terminate_backend(${pid})', true, false, '')`);
+      let alive = 1;
+      for (let tries = 0; tries < 100 && alive > 0; tries++) { // the backend exits shortly after the signal
+        alive = Number((await admin.query(`SELECT count(*) FROM pg_stat_activity WHERE pid = ${pid}`))[0][0]);
+        if (alive > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(alive, 0, "query_to_xml ended another session");
+    } finally {
+      if (largeObject !== undefined) await admin.query(`SELECT lo_unlink(${largeObject})`).catch(() => {});
+      await victim.close().catch(() => {}); // terminated above: nothing left to close
+      await connection.close();
+      await admin.close();
     }
   },
 );
