@@ -2,6 +2,12 @@
  * A circuit breaker for a database that stopped accepting connections: after
  * a few connection failures in a row, calls fail at once (a dead database is
  * not hammered) while one probe call at a time tests whether it is back.
+ *
+ * It also pauses logons after the database refused one (a wrong password, a
+ * locked or unknown user): every further attempt with the same credentials
+ * would count towards locking the account (Teradata's MaxLogonAttempts, an
+ * LDAP directory's lockout), so none is made until a long pause has passed;
+ * then one logon is tried, and each refusal doubles the pause.
  * @module
  */
 import { DatabaseError } from "./errors.ts";
@@ -14,10 +20,24 @@ export interface BreakerOptions {
   baseMs: number;
   /** Longest pause before a probe: bounds how late recovery is noticed. */
   maxMs: number;
+  /** Pause after a refused logon before one logon is tried again; doubles per refusal (default 60 s). */
+  logonPauseMs?: number;
+  /** Longest pause between logon attempts after refusals (default 15 minutes). */
+  maxLogonPauseMs?: number;
 }
 
-/** Default breaker settings: recovery is noticed within about a second. */
-export const BREAKER_DEFAULTS: BreakerOptions = { threshold: 3, baseMs: 200, maxMs: 1_000 };
+/**
+ * Default breaker settings: recovery is noticed within about a second; after a refused logon the next attempts come
+ * 1, 3, 7 and 15 minutes later, then every 15 minutes (4 failed logons in the first quarter hour, 1 per quarter hour
+ * after that).
+ */
+export const BREAKER_DEFAULTS: BreakerOptions = {
+  threshold: 3,
+  baseMs: 200,
+  maxMs: 1_000,
+  logonPauseMs: 60_000,
+  maxLogonPauseMs: 900_000,
+};
 
 /** The breaker's state, for stats. */
 export type BreakerState = "closed" | "open" | "half-open";
@@ -30,14 +50,24 @@ export class CircuitBreaker {
   #pauseMs: number;
   #probing = false;
   #lastError = "";
+  /** The last refused logon, while logons are paused or until one succeeds. */
+  #refusal: DatabaseError | null = null;
+  #logonAfter = 0;
+  #logonPauseMs: number;
 
   constructor(options: BreakerOptions = BREAKER_DEFAULTS) {
     this.#options = options;
     this.#pauseMs = options.baseMs;
+    this.#logonPauseMs = this.#firstLogonPause();
   }
 
-  /** The current state. */
+  /** The current state; logons paused after a refusal count as open. */
   get state(): BreakerState {
+    if (this.#refusal && Date.now() < this.#logonAfter) return "open";
+    return this.#circuit();
+  }
+
+  #circuit(): BreakerState {
     if (this.#failures < this.#options.threshold) return "closed";
     return Date.now() < this.#openUntil ? "open" : "half-open";
   }
@@ -47,7 +77,7 @@ export class CircuitBreaker {
    * circuit is open. Returns whether this call is the probe.
    */
   enter(): boolean {
-    const state = this.state;
+    const state = this.#circuit();
     if (state === "closed") return false;
     if (state === "half-open" && !this.#probing) {
       this.#probing = true;
@@ -82,4 +112,41 @@ export class CircuitBreaker {
   release(probe: boolean): void {
     if (probe) this.success();
   }
+
+  /**
+   * Called before every logon: throws an `auth` error at once, without an attempt, while logons are paused after a
+   * refusal. Once the pause is over the logon is tried (the pool runs one logon at a time until one succeeds).
+   */
+  checkLogon(): void {
+    const refusal = this.#refusal;
+    if (!refusal) return;
+    const waitMs = this.#logonAfter - Date.now();
+    if (waitMs <= 0) return;
+    throw new DatabaseError(
+      `${refusal.message}. No new logon is tried for ${Math.ceil(waitMs / 1000)} s`,
+      { kind: "auth", sqlState: refusal.sqlState, nativeCode: refusal.nativeCode, retryable: false },
+    );
+  }
+
+  /** Records a refused logon: pauses logons (the pause doubles with each refusal). */
+  logonRefused(error: DatabaseError): void {
+    this.#refusal = error;
+    this.#logonAfter = Date.now() + this.#logonPauseMs;
+    this.#logonPauseMs = Math.min(this.#logonPauseMs * 2, this.#options.maxLogonPauseMs ?? MAX_LOGON_PAUSE_MS);
+  }
+
+  /** Records a logon that succeeded: lifts the pause and starts the next one short again. */
+  logonAccepted(): void {
+    this.#refusal = null;
+    this.#logonAfter = 0;
+    this.#logonPauseMs = this.#firstLogonPause();
+  }
+
+  #firstLogonPause(): number {
+    return this.#options.logonPauseMs ?? LOGON_PAUSE_MS;
+  }
 }
+
+/** Defaults of the optional logon settings. */
+const LOGON_PAUSE_MS = 60_000;
+const MAX_LOGON_PAUSE_MS = 900_000;

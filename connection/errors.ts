@@ -1,6 +1,9 @@
 /**
- * The one error class of the connection layer and the rules that decide
- * whether an error means "the connection is gone" (retryable).
+ * The one error class of the connection layer and the rules that sort what a
+ * driver reports: a lost connection (retried on a new one), a refused logon
+ * (never retried: every attempt with a wrong password counts towards locking
+ * the account), a transient statement failure such as a deadlock (the session
+ * is fine; a read may be resubmitted) and everything else (a plain SQL error).
  * @module
  */
 import { redact } from "./redact.ts";
@@ -11,13 +14,24 @@ export interface DatabaseErrorOptions {
   nativeCode?: number;
   retryable?: boolean;
   cause?: unknown;
-  /** Short machine-readable reason: `connection`, `timeout`, `cancelled`, `refused`, `sql`, `unavailable`, `pool`. */
+  /** Short machine-readable reason; see {@link DatabaseErrorKind}. */
   kind?: DatabaseErrorKind;
 }
 
-/** What went wrong, coarsely. */
+/**
+ * What went wrong, coarsely:
+ * - `connection`: the connection broke or could not be opened; read-only work is retried on a new one;
+ * - `auth`: the database refused the logon (wrong user, password, account, logon mechanism, no right to connect);
+ *   never retried, and further logons pause (see `CircuitBreaker.logonRefused`);
+ * - `transient`: the statement failed for a passing reason on a healthy session (a deadlock); the session is
+ *   kept and read-only work may be resubmitted;
+ * - `timeout`, `cancelled`: the call was stopped; `refused`: tdmcp refused the call or the database;
+ * - `sql`: any other error of the statement; `unavailable`: the circuit breaker is open; `pool`: the pool is closed.
+ */
 export type DatabaseErrorKind =
   | "connection"
+  | "auth"
+  | "transient"
   | "timeout"
   | "cancelled"
   | "refused"
@@ -30,6 +44,7 @@ export class DatabaseError extends Error {
   override name = "DatabaseError";
   readonly sqlState: string;
   readonly nativeCode: number;
+  /** The connection is gone: the (read-only) call may be retried on a new connection. */
   readonly retryable: boolean;
   readonly kind: DatabaseErrorKind;
 
@@ -42,8 +57,76 @@ export class DatabaseError extends Error {
   }
 }
 
-/** Teradata error codes that mean the session is gone. */
-const TERADATA_LOST = new Set([2631, 3126, 3127, 8017, 8018, 8019, 8024, 8030]);
+/** What tdmcp does after a Teradata Database code (any code not listed is a plain statement error). */
+export type TeradataClass = "auth" | "refusing" | "transient";
+
+/**
+ * The Teradata Database codes tdmcp acts on, with the wording Teradata documents for each. Where this table cites
+ * "Messages", the page is Teradata Vantage - Analytics Database Messages (B035-1096); "CLIv2" is the Call-Level
+ * Interface Version 2 reference, table "Responding to Error and Failure Parcels" (action: re-submit).
+ *
+ * | code | class     | wording                                                   | source                                   |
+ * | ---- | --------- | --------------------------------------------------------- | ---------------------------------------- |
+ * | 8017 | auth      | The UserId, Password or Account is invalid.                | CLIv2 (CliUsrLgnExt); SQLSTATE 28000 (1)  |
+ * | 3002 | auth      | Invalid logon account.                                     | Messages: "constitutes a security violation" |
+ * | 3032 | auth      | User password has expired.                                 | Messages (15.00) (2)                     |
+ * | 8024 | refusing  | All virtual circuits are currently in use.                 | driver text, SQLSTATE HY000 (3)          |
+ * | 3055 | refusing  | Logons are only enabled for user DBC.                      | ODBC driver text (FailCode -3055) (3)    |
+ * | 2631 | transient | Transaction ABORTed due to deadlock.                       | CLIv2: re-submit; SQLSTATE 40001         |
+ * | 2639 | transient | sorry, too many simultaneous transactions                  | CLIv2: re-submit the request             |
+ * | 2641 | transient | databasename.tablename was restructured.                   | CLIv2: re-submit the transaction         |
+ * | 2825 | transient | no record of the last request was found after DBC restart  | CLIv2: re-submit the request             |
+ * | 2828 | transient | request was rolled back during system recovery             | CLIv2: re-submit the transaction         |
+ * | 2835 | transient | a unique index has been invalidated; resubmit transaction  | CLIv2: re-submit the transaction         |
+ * | 3111 | transient | the transaction has been timed out                         | CLIv2: re-submit the transaction         |
+ * | 3120 | transient | the request is aborted because of a DBC recovery           | CLIv2: re-submit the transaction         |
+ * | 3598 | transient | concurrent change conflict on database                     | CLIv2: re-submit                         |
+ *
+ * (1) By default (Gateway Control `-n no`) EVERY logon failure - unknown user, wrong password, locked user, logon
+ *     rule, IP restriction - returns 8017 (Security Administration, "Using Logon Error Handling Options"); the
+ *     failure-specific codes appear only with `-n yes`. Teradata locks a user after `MaxLogonAttempts` successive
+ *     wrong passwords (Security Administration, "MaxLogonAttempts"), and an LDAP directory may lock its account too.
+ * (2) A second logon with an expired password is refused ("Expired Password Effects on a Session").
+ * (3) No manual page for 8024 or 3055 was found; the wording is the driver's. Both say the database takes no
+ *     logons for now (no free virtual circuit; logons disabled by an administrator), not that the credentials are
+ *     wrong: they count towards the circuit breaker like a refused connection, and are retried with its backoff.
+ *
+ * 2826 (output lost after a restart) and 2827 (aborted by the user, which a cancel also produces) are left out:
+ * re-submitting them is not safe in general. 3126, 3127, 8018, 8019 and 8030, once listed here as "session lost",
+ * appear neither in the Messages pages the search corpora hold nor in the official Teradata MCP server (which keeps
+ * no code list: SQLAlchemy's pool_pre_ping); in the 80xx logon range a guess is dangerous, so they are plain
+ * statement errors. A lost session still shows as SQLSTATE 08xxx or a communication-link message.
+ */
+export const TERADATA_CODES: ReadonlyMap<number, { readonly class: TeradataClass; readonly wording: string }> = new Map(
+  [
+    [8017, { class: "auth", wording: "The UserId, Password or Account is invalid." }],
+    [3002, { class: "auth", wording: "Invalid logon account." }],
+    [3032, { class: "auth", wording: "User password has expired." }],
+    [8024, { class: "refusing", wording: "All virtual circuits are currently in use." }],
+    [3055, { class: "refusing", wording: "Logons are only enabled for user DBC." }],
+    [2631, { class: "transient", wording: "Transaction ABORTed due to deadlock." }],
+    [2639, { class: "transient", wording: "sorry, too many simultaneous transactions" }],
+    [2641, { class: "transient", wording: "databasename.tablename was restructured." }],
+    [2825, { class: "transient", wording: "no record of the last request was found after DBC restart" }],
+    [2828, { class: "transient", wording: "request was rolled back during system recovery" }],
+    [2835, { class: "transient", wording: "a unique index has been invalidated; resubmit transaction" }],
+    [3111, { class: "transient", wording: "the transaction has been timed out" }],
+    [3120, { class: "transient", wording: "the request is aborted because of a DBC recovery" }],
+    [3598, { class: "transient", wording: "concurrent change conflict on database" }],
+  ],
+);
+
+/**
+ * The Teradata Database code of an ODBC error record, 0 for other drivers. The Teradata ODBC driver reports a
+ * statement's code as a negative native code (Teradata's own PyTd takes its absolute value) and a refused logon as
+ * native code 210 with `FailCode = -8017` in the text; its messages carry a `[Teradata ...]` tag, which keeps other
+ * drivers' native codes (MySQL has a 3032 too) out.
+ */
+export function teradataCode(nativeCode: number, message: string): number {
+  if (!/\bTeradata\b/i.test(message)) return 0;
+  const failCode = /FailCode\s*=\s*-?(\d+)/i.exec(message) ?? /\[Error (\d+)\]/.exec(message);
+  return failCode ? Number(failCode[1]) : Math.abs(nativeCode);
+}
 
 /** Driver messages that mean the link to the server broke. */
 const LINK_LOST =
@@ -63,15 +146,49 @@ const PG_LOST = new Set([
   "08S01",
 ]);
 
-/** Whether an ODBC error record means the connection is lost. */
-export function isConnectionLost(
-  sqlState: string,
-  nativeCode: number,
-  message: string,
-): boolean {
-  return sqlState.startsWith("08") || PG_LOST.has(sqlState) ||
-    TERADATA_LOST.has(nativeCode) ||
-    LINK_LOST.test(message);
+/**
+ * Logon refusals in the words of drivers that report them with a generic SQLSTATE (psqlODBC: 08001): PostgreSQL's
+ * authentication failures (28P01, 28000: every method's "... authentication failed for user", pg_hba.conf, an
+ * unknown role or one that may not log in), its CONNECT privilege check (42501 at connect), libpq's missing password,
+ * SQL Server's and MySQL's login messages, Oracle's ORA-01017 and Teradata's 8017.
+ */
+const AUTH_TEXT =
+  /authentication failed for user|no pg_hba\.conf entry|pg_hba\.conf rejects connection|role "[^"]*" does not exist|role "[^"]*" is not permitted to log in|permission denied for database|does not have CONNECT privilege|no password supplied|Login failed for user|Access denied for user|invalid username\/password|The UserId, Password or Account is invalid/i;
+
+/**
+ * PostgreSQL's `database "x" does not exist` (3D000) at connect. Not a logon refusal (PostgreSQL checks the database
+ * after the password), so it pauses nothing and risks no lockout; but retrying cannot create the database, so it is
+ * never retried.
+ */
+const NO_DATABASE = /database "[^"]*" does not exist/i;
+
+/** SQLSTATEs of a transaction the engine rolled back to break a deadlock or a serialization conflict. */
+const TRANSIENT_STATES = new Set(["40001", "40P01"]);
+
+/** How an error record is handled. */
+export interface Verdict {
+  kind: "connection" | "auth" | "transient" | "sql";
+  retryable: boolean;
+}
+
+/** Sorts one ODBC error record (its SQLSTATE, native code and message) into a {@link Verdict}. */
+export function classifyError(sqlState: string, nativeCode: number, message: string): Verdict {
+  const teradata = TERADATA_CODES.get(teradataCode(nativeCode, message))?.class;
+  // A generic SQLSTATE leaves the message to tell; a statement's own SQLSTATE (42704: a GRANT to an unknown role)
+  // is never mistaken for a logon.
+  const generic = sqlState === "" || /^(08|28|HY|S1)/.test(sqlState);
+  if (sqlState.startsWith("28") || teradata === "auth" || (generic && AUTH_TEXT.test(message))) {
+    return { kind: "auth", retryable: false };
+  }
+  if (sqlState === "3D000" || (generic && NO_DATABASE.test(message))) return { kind: "sql", retryable: false };
+  if (TRANSIENT_STATES.has(sqlState) || teradata === "transient") return { kind: "transient", retryable: false };
+  if (teradata === "refusing" || isConnectionLost(sqlState, message)) return { kind: "connection", retryable: true };
+  return { kind: "sql", retryable: false };
+}
+
+/** Whether an ODBC error record means the connection is lost (a refused logon never does: see {@link classifyError}). */
+export function isConnectionLost(sqlState: string, message: string): boolean {
+  return sqlState.startsWith("08") || PG_LOST.has(sqlState) || LINK_LOST.test(message);
 }
 
 interface OdbcErrorRecord {
@@ -101,17 +218,22 @@ export function toDatabaseError(
   );
   const sqlState = first?.state ?? "";
   const nativeCode = first?.code ?? 0;
-  const retryable = isConnectionLost(
-    sqlState,
-    nativeCode,
-    `${message} ${base}`,
-  );
-  return new DatabaseError(message, {
+  // The raw text keeps the driver's `[Teradata]` tag, which the cleaned message drops.
+  const raw = records.map((r) => r.message ?? "").join(" ");
+  const { kind, retryable } = classifyError(sqlState, nativeCode, `${raw} ${base}`);
+  return new DatabaseError(kind === "auth" ? logonRefusedMessage(message) : message, {
     sqlState,
     nativeCode,
     retryable,
-    kind: retryable ? "connection" : "sql",
+    kind,
   });
+}
+
+/** The message of a refused logon: what the database said and what fixes it (never the password). */
+function logonRefusedMessage(driverText: string): string {
+  return `the database refused the logon (${driverText.replace(/[.;\s]+$/, "")}); the user name, password, ` +
+    "account or logon mechanism tdmcp connects with must be corrected by whoever runs the server - retrying " +
+    "cannot help and would count towards locking the account";
 }
 
 /** Drops the `[unixODBC][Driver]` prefixes that say nothing to a reader. */

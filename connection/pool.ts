@@ -1,7 +1,9 @@
 /**
  * A small connection pool: one statement per connection at a time, a hard
- * maximum, FIFO waiters, health checks on connections that sat idle, and a
- * drain before close so no connection is closed under a running statement.
+ * maximum, FIFO waiters, health checks on connections that sat idle, a drain
+ * before close so no connection is closed under a running statement, and one
+ * logon at a time until a logon has succeeded (a wrong password is tried
+ * once, not once per waiting call).
  * @module
  */
 import { DatabaseError } from "./errors.ts";
@@ -14,7 +16,10 @@ export interface Closable {
 /** How the pool opens, checks and sizes connections. */
 export interface PoolOptions<C extends Closable> {
   maxSize: number;
-  /** Opens one connection (may throw; the pool does not retry). */
+  /**
+   * Opens one connection (may throw; the pool does not retry). Until one open has succeeded - at first and again
+   * after any failed open - opens run one at a time, and callers that wait for one share its failure.
+   */
   open(signal?: AbortSignal): Promise<C>;
   /** Answers whether a connection still works; called on connections idle longer than `healthAfterMs`. */
   check(connection: C): Promise<boolean>;
@@ -61,6 +66,10 @@ export class Pool<C extends Closable> {
   readonly #leased = new Set<C>();
   readonly #waiters: Waiter<C>[] = [];
   #opening = 0;
+  /** An open in flight while the last open failed (or none has run yet): others wait for it, not open in parallel. */
+  #trial: Promise<C> | null = null;
+  /** Whether the last open succeeded. */
+  #proven = false;
   #opened = 0;
   #discarded = 0;
   #closed = false;
@@ -116,9 +125,21 @@ export class Pool<C extends Closable> {
         continue;
       }
       if (this.#leased.size + this.#opening < this.#options.maxSize) {
+        if (this.#trial) {
+          // Its failure is ours (one wrong password, one attempt); after its success, open our own.
+          await this.#follow(this.#trial, signal);
+          continue;
+        }
         this.#opening++;
+        let opening: Promise<C> | undefined;
         try {
-          const connection = await this.#options.open(signal);
+          opening = this.#options.open(signal);
+          if (!this.#proven) this.#trial = opening;
+          const connection = await opening.catch((error) => {
+            this.#proven = false;
+            throw error;
+          });
+          this.#proven = true;
           this.#opened++;
           if (this.#closed) {
             await this.#closeQuietly(connection);
@@ -128,6 +149,7 @@ export class Pool<C extends Closable> {
           return { connection, fresh: true };
         } finally {
           this.#opening--;
+          if (opening && this.#trial === opening) this.#trial = null;
         }
       }
       return await this.#wait(signal);
@@ -198,6 +220,24 @@ export class Pool<C extends Closable> {
       clearTimeout(timer);
     }
     await this.discardIdle();
+  }
+
+  /** Waits for another caller's open to settle (or for `signal`); rethrows its failure. */
+  async #follow(trial: Promise<C>, signal?: AbortSignal): Promise<void> {
+    if (!signal) {
+      await trial;
+      return;
+    }
+    let onAbort!: () => void;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      await Promise.race([trial, aborted]);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
   }
 
   #wait(signal?: AbortSignal): Promise<Lease<C>> {
