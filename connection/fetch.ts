@@ -1,19 +1,29 @@
 /**
  * Reads a cursor up to the row, byte and cell budgets: never more than
- * `maxRows + 1` rows leave the driver, whatever the table's size.
+ * `maxRows + 1` rows leave the driver, whatever the table's size, and no
+ * value longer than the cell budget (the addon cuts long values while
+ * fetching and says which ones it cut).
  * @module
  */
-import { rowBytes, toCell, toColumns } from "./cells.ts";
-import { type OdbcCursor, takeFirstBatch } from "./odbc.ts";
+import { cutCell, rowJsonBytes, rowJsonBytesBound, toCell, toColumns } from "./cells.ts";
+import { type OdbcBatch, type OdbcCursor, takeFirstBatch } from "./odbc.ts";
 import type { Cell, QueryResult, ResultColumn } from "./types.ts";
 
 /** Budgets of one read. */
 export interface ReadBudget {
   maxRows: number;
+  /** The rows, serialized as a JSON array (UTF-8, escapes included), take at most this many bytes. */
   maxBytes: number;
   /** Longer text cells are cut to this many characters and marked with "…". */
   maxCellChars: number;
   signal?: AbortSignal;
+  /**
+   * Called once after a read in which the driver or the addon cut values,
+   * with the largest such database value in bytes (0 when the driver did not
+   * say): a driver that receives whole rows (psqlODBC) may still hold that
+   * much, so a caller may discard the connection.
+   */
+  onCutValues?: (largestBytes: number) => void;
 }
 
 /** Reads rows from an open cursor until a budget or the data ends. */
@@ -24,35 +34,50 @@ export async function readCursor(
 ): Promise<QueryResult> {
   const rows: Cell[][] = [];
   let columns: ResultColumn[] = [];
-  let bytes = 0;
+  // An upper bound of the rows' JSON size, until it nears the budget; from then on, the exact size.
+  let bound = 2;
+  let exact: number | null = null;
   let cutCells = false;
+  let driverCut = -1;
   let truncatedBy: QueryResult["truncatedBy"] = null;
   read: while (true) {
     budget.signal?.throwIfAborted();
     const batch = takeFirstBatch(cursor) ?? await cursor.fetch();
     if (batch.columns && columns.length === 0) columns = toColumns(batch.columns);
-    for (const raw of batch) {
+    const cut = cutPositions(batch);
+    if (cut) driverCut = Math.max(driverCut, batch.largestCutBytes ?? 0);
+    for (let r = 0; r < batch.length; r++) {
       if (rows.length >= budget.maxRows) {
         truncatedBy = "rows";
         break read;
       }
+      const raw = batch[r];
       const row = raw.map(toCell);
       for (let i = 0; i < row.length; i++) {
         const cell = row[i];
-        if (typeof cell === "string" && cell.length > budget.maxCellChars) {
-          row[i] = `${cell.slice(0, budget.maxCellChars)}…`;
+        if (typeof cell !== "string") continue;
+        if (cell.length > budget.maxCellChars || cut?.has(r * raw.length + i)) {
+          row[i] = cutCell(cell, budget.maxCellChars);
           cutCells = true;
         }
       }
-      bytes += rowBytes(row);
-      if (bytes > budget.maxBytes) {
-        truncatedBy = "bytes";
-        break read;
+      const comma = rows.length > 0 ? 1 : 0;
+      if (exact === null) {
+        bound += rowJsonBytesBound(row) + comma;
+        if (bound > budget.maxBytes) exact = arrayJsonBytes(rows);
+      }
+      if (exact !== null) {
+        exact += rowJsonBytes(row) + comma;
+        if (exact > budget.maxBytes) {
+          truncatedBy = "bytes";
+          break read;
+        }
       }
       rows.push(row);
     }
     if (cursor.noData || batch.length === 0) break;
   }
+  if (driverCut >= 0) budget.onCutValues?.(driverCut);
   if (truncatedBy === null && cutCells) truncatedBy = "cells";
   return {
     columns,
@@ -62,4 +87,16 @@ export async function readCursor(
     truncatedBy,
     elapsedMs: Math.round((performance.now() - started) * 100) / 100,
   };
+}
+
+/** The cells the addon cut in a batch (`row * columns + column`), or undefined when none. */
+function cutPositions(batch: OdbcBatch): Set<number> | undefined {
+  return batch.cutCells && batch.cutCells.length > 0 ? new Set(batch.cutCells) : undefined;
+}
+
+/** Exact UTF-8 bytes of rows serialized as a JSON array. */
+function arrayJsonBytes(rows: readonly Cell[][]): number {
+  let total = 2 + Math.max(0, rows.length - 1);
+  for (const row of rows) total += rowJsonBytes(row);
+  return total;
 }

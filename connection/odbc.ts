@@ -18,6 +18,10 @@ export interface OdbcColumn {
 export interface OdbcBatch extends Array<unknown[]> {
   columns?: OdbcColumn[];
   count?: number;
+  /** Cells shorter than the database's value, as `row * columns + column` (addon patch 7); absent when none. */
+  cutCells?: number[];
+  /** With `cutCells`: the largest of their database values, in bytes as the driver reported it (0: not reported). */
+  largestCutBytes?: number;
 }
 
 /** An open server-side cursor. */
@@ -64,7 +68,7 @@ export interface OdbcConnection {
     params: unknown[] | null,
     options: CursorOptions,
   ): Promise<OdbcCursor>;
-  query(sql: string, params?: unknown[] | null): Promise<OdbcBatch>;
+  query(sql: string, params?: unknown[] | null, options?: { timeout?: number }): Promise<OdbcBatch>;
   tables(
     catalog: string | null,
     schema: string | null,

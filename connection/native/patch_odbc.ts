@@ -31,6 +31,10 @@
  *    empty string when the driver lacks one) into read-only properties of the
  *    native connection, and `Connection` (lib/Connection.js) exposes them as
  *    `dbmsName`, `dbmsVersion` and `driverName`.
+ * 7. Cell budgets while fetching, and every cut reported (`cutCells` on a
+ *    batch): see patch_odbc_cells.ts. Patch 4's text widths come from its
+ *    `tdmcp_bound_chars`, and its row-by-indicator copies replace the old
+ *    wide-text stride fix.
  *
  * Idempotent: a marker file records the patched build, and the sources are
  * always patched from their pristine text (`*.orig`, see patch_files.ts).
@@ -39,9 +43,21 @@
  */
 import { createRequire } from "node:module";
 import { type Patch, patchFile } from "./patch_files.ts";
+import {
+  BINARY_WIDTHS,
+  budgetFetches,
+  CELL_CUT_FLAG,
+  CELL_FETCH_ROWS,
+  CELL_HELPERS,
+  CELL_LIST_ADD,
+  CELL_LIST_SET,
+  CELL_LIST_START,
+  CELL_ONE_ROW,
+} from "./patch_odbc_cells.ts";
+import { INFO_PATCHES } from "./patch_odbc_info.ts";
 
 /** Marks a package folder whose addon was rebuilt with these patches. */
-export const MARKER = ".tdmcp-odbc-patches-6";
+export const MARKER = ".tdmcp-odbc-patches-7";
 
 const ORIGINAL = `    return_code = SQLCloseCursor(data->hstmt);
 
@@ -100,7 +116,7 @@ const FETCH_ORIGINAL = `    return_code = fetch_and_store(data, true, &alloc_err
 
 const FETCH_PATCHED = `    // tdmcp patch: let connection.cancel() (SQLCancel) reach a running fetch.
     cursor->odbcConnection->RegisterActiveStatement(data->hstmt);
-    return_code = fetch_and_store(data, true, &alloc_error);
+    return_code = tdmcp_fetch_rows(data, true, &alloc_error);
     cursor->odbcConnection->UnregisterActiveStatement(data->hstmt);
 `;
 
@@ -114,6 +130,8 @@ const OPTIONS_PATCHED = `  SQLLEN initial_long_data_buffer_size = MB_SIZE;
   bool first_fetch = false;
   SQLULEN max_bound_chars = 0;
   SQLULEN max_bound_bytes = 0;
+  // tdmcp patch 7: rows per fetch call when the driver fetches one-row rowsets
+  SQLULEN rows_per_fetch = 0;
   static constexpr const char* FIRST_FETCH_PROPERTY = "firstFetch";
   static constexpr const char* MAX_BOUND_CHARS_PROPERTY = "maxBoundChars";
   static constexpr const char* MAX_BOUND_BYTES_PROPERTY = "maxBoundBytes";
@@ -169,7 +187,7 @@ const FIRST_FETCH_PATCHED = `              "[odbc] Error retrieving the result s
         // instead of two); a result that ended in it frees its statement here.
         else if (data->query_options.first_fetch) {
           bool alloc_error = false;
-          return_code = fetch_and_store(data, true, &alloc_error);
+          return_code = tdmcp_fetch_rows(data, true, &alloc_error);
           if (alloc_error) {
             SetError(
               "[odbc] Error allocating or reallocating memory when fetching "
@@ -259,10 +277,7 @@ const BUDGET_PATCHED = `  // tdmcp patch: .maxBoundBytes caps the bound buffers 
       if (SQL_SUCCEEDED(SQLDescribeCol(
             data->hstmt, i + 1, NULL, 0, NULL, &type, &size, &digits, &nullable
           ))) {
-        if (data->query_options.max_bound_chars > 0 &&
-            size > data->query_options.max_bound_chars) {
-          size = data->query_options.max_bound_chars;
-        }
+        size = tdmcp_bound_chars(data, type, size);
         row_bytes += size * MAX_UTF8_BYTES + 1 + sizeof(SQLLEN);
       }
     }
@@ -289,88 +304,13 @@ const BIND_START = `    // Assume that the column will be bound with SQLBindCol 
 const BIND_CAP = `    // tdmcp patch: text columns are bound no wider than .maxBoundChars, and
     // text buffers are not zeroed: the driver ends every value it writes
     // with a terminator, and only pages that receive data become resident.
-    SQLULEN bound_chars = column->ColumnSize;
-    if (data->query_options.max_bound_chars > 0 &&
-        bound_chars > data->query_options.max_bound_chars) {
-      bound_chars = data->query_options.max_bound_chars;
-    }
+    SQLULEN bound_chars =
+      tdmcp_bound_chars(data, column->DataType, column->ColumnSize);
 
 `;
 
 const BIND_END = `    if (!column->is_long_data) {
       // SQLBindCol binds application data buffers to columns in the result set.
-`;
-
-const WIDE_STRIDE_ORIGINAL = `(row_index * (data->columns[column_index]->ColumnSize + 1));`;
-const WIDE_STRIDE_PATCHED = `(row_index * (data->columns[column_index]->buffer_size / sizeof(SQLWCHAR)));`;
-
-const INFO_MEMBERS_ORIGINAL = `  GetInfoResults get_info_results;
-`;
-
-const INFO_MEMBERS_PATCHED = `  GetInfoResults get_info_results;
-  // tdmcp patch: SQL_DBMS_NAME, SQL_DBMS_VER, SQL_DRIVER_NAME (see Execute).
-  SQLTCHAR info_texts[3][256];
-  SQLSMALLINT info_lengths[3] = { 0, 0, 0 };
-`;
-
-const INFO_READ_ORIGINAL = `        (bool)(sql_getdata_extensions_bitmask & SQL_GD_OUTPUT_PARAMS);
-    }
-  }
-`;
-
-const INFO_READ_PATCHED = `        (bool)(sql_getdata_extensions_bitmask & SQL_GD_OUTPUT_PARAMS);
-    }
-
-    // tdmcp patch: what the connection reaches; a driver that lacks one
-    // (an error, or no text) leaves it empty.
-    SQLUSMALLINT info_kinds[3] = { SQL_DBMS_NAME, SQL_DBMS_VER, SQL_DRIVER_NAME };
-    for (int k = 0; k < 3; k++) {
-      SQLSMALLINT length = 0;
-      return_code = SQLGetInfo(
-        hDBC, info_kinds[k], info_texts[k], sizeof(info_texts[k]), &length
-      );
-      if (SQL_SUCCEEDED(return_code) && length > 0) {
-        SQLSMALLINT chars = length / sizeof(SQLTCHAR);
-        info_lengths[k] = chars < 255 ? chars : 255;
-      }
-    }
-  }
-`;
-
-const INFO_SET_ORIGINAL = `    Napi::Value connection =
-      ODBCConnection::constructor.New(connectionArguments);
-`;
-
-const INFO_SET_PATCHED = `    Napi::Value connection =
-      ODBCConnection::constructor.New(connectionArguments);
-    // tdmcp patch: read-only dbmsName, dbmsVersion and driverName.
-    const char* info_names[3] = { "dbmsName", "dbmsVersion", "driverName" };
-    for (int k = 0; k < 3; k++) {
-#ifdef UNICODE
-      Napi::String text = Napi::String::New(
-        env, (const char16_t*)info_texts[k], info_lengths[k]
-      );
-#else
-      Napi::String text =
-        Napi::String::New(env, (const char*)info_texts[k], info_lengths[k]);
-#endif
-      connection.As<Napi::Object>().DefineProperty(
-        Napi::PropertyDescriptor::Value(info_names[k], text, napi_enumerable)
-      );
-    }
-`;
-
-const INFO_GETTERS_ORIGINAL = `  get autocommit() {
-`;
-
-const INFO_GETTERS_PATCHED = `  // tdmcp patch: what the connection reaches (SQLGetInfo at connect; '' when unknown).
-  get dbmsName() { return (this.odbcConnection && this.odbcConnection.dbmsName) || ''; }
-
-  get dbmsVersion() { return (this.odbcConnection && this.odbcConnection.dbmsVersion) || ''; }
-
-  get driverName() { return (this.odbcConnection && this.odbcConnection.driverName) || ''; }
-
-  get autocommit() {
 `;
 
 const PATCHES: (Patch & { file: string })[] = [
@@ -382,12 +322,15 @@ const PATCHES: (Patch & { file: string })[] = [
   { file: "src/odbc_connection.cpp", original: FIRST_FETCH_ORIGINAL, patched: FIRST_FETCH_PATCHED },
   { file: "src/odbc_connection.cpp", original: CURSOR_MADE_ORIGINAL, patched: CURSOR_MADE_PATCHED },
   { file: "src/odbc_connection.cpp", original: WORKER_END_ORIGINAL, patched: WORKER_END_PATCHED },
-  { file: "src/odbc_connection.cpp", original: WIDE_STRIDE_ORIGINAL, patched: WIDE_STRIDE_PATCHED },
   { file: "src/odbc_connection.cpp", original: BUDGET_ORIGINAL, patched: BUDGET_PATCHED },
-  { file: "src/odbc.cpp", original: INFO_MEMBERS_ORIGINAL, patched: INFO_MEMBERS_PATCHED },
-  { file: "src/odbc.cpp", original: INFO_READ_ORIGINAL, patched: INFO_READ_PATCHED },
-  { file: "src/odbc.cpp", original: INFO_SET_ORIGINAL, patched: INFO_SET_PATCHED },
-  { file: "lib/Connection.js", original: INFO_GETTERS_ORIGINAL, patched: INFO_GETTERS_PATCHED },
+  ...INFO_PATCHES,
+  { file: "src/odbc.h", ...CELL_CUT_FLAG },
+  { file: "src/odbc_connection.cpp", ...CELL_HELPERS },
+  { file: "src/odbc_connection.cpp", ...CELL_LIST_START },
+  { file: "src/odbc_connection.cpp", ...CELL_LIST_ADD },
+  { file: "src/odbc_connection.cpp", ...CELL_LIST_SET },
+  { file: "src/odbc_connection.cpp", ...CELL_ONE_ROW },
+  { file: "src/odbc_connection.h", ...CELL_FETCH_ROWS },
 ];
 
 /** Patch 4 in `bind_buffers`: every text buffer size computed from `ColumnSize` uses the capped `bound_chars`. */
@@ -415,7 +358,12 @@ export function capBoundWidths(text: string, file: string): string {
     );
   const kept = unzeroed.split("[character_count * data->fetch_size]()").length - 1;
   if (kept !== 0) throw new Error(`${file}: ${kept} text buffers in bind_buffers would still be zeroed`);
-  return text.slice(0, start) + BIND_CAP + unzeroed + text.slice(end);
+  let widened = unzeroed;
+  for (const [original, patched] of BINARY_WIDTHS) {
+    if (!widened.includes(original)) throw new Error(`${file}: a buffer in bind_buffers has changed`);
+    widened = widened.replaceAll(original, patched);
+  }
+  return text.slice(0, start) + BIND_CAP + widened + text.slice(end);
 }
 
 /** Applies every patch to the package's sources under `root`, from their pristine text (see patchFile). */
@@ -425,7 +373,7 @@ export function patchSources(root: string): void {
     patchFile(
       `${root}${file}`,
       PATCHES.filter((p) => p.file === file),
-      file === "src/odbc_connection.cpp" ? capBoundWidths : undefined,
+      file === "src/odbc_connection.cpp" ? (text, path) => budgetFetches(capBoundWidths(text, path), path) : undefined,
     );
   }
 }

@@ -263,3 +263,104 @@ Deno.test({
     assert.equal(db.stats().opened, 0, "nothing reached the database");
   },
 });
+
+/** Rows of a SQLite statement: 1..n. */
+const sqliteSeries = (n: number) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})`;
+
+Deno.test("sqlite: computed text and blobs arrive whole up to the cell budget, or cut there and marked", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await runScript(`sqlite://${dir}/c.db`, [
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB, v VARCHAR(10))",
+      "INSERT INTO t VALUES (1, randomblob(70000), printf('%.*c', 300, 'y'))",
+    ]);
+    await using db = testDatabase(`sqlite://${dir}/c.db`);
+    const budget = DATABASE_DEFAULTS.maxCellChars;
+    const whole = [
+      [`SELECT printf('%.*c', ${budget}, 'x')`, budget],
+      [`${sqliteSeries(3000)} SELECT group_concat(i) FROM n`, 13_892],
+      ["SELECT hex(randomblob(5000))", 10_000],
+      ["SELECT v FROM t", 300], // declared VARCHAR(10): SQLite does not enforce it, the driver reports it
+    ] as const;
+    for (const [sql, length] of whole) {
+      const r = await db.query(sql);
+      assert.equal(String(r.rows[0][0]).length, length, sql);
+      assert.equal(r.truncatedBy, null, sql);
+    }
+    for (const sql of [`SELECT printf('%.*c', 20000, 'x')`, "SELECT b FROM t"]) {
+      const r = await db.query(sql);
+      assert.equal(r.truncatedBy, "cells", sql);
+      assert.equal(String(r.rows[0][0]).length, budget + 1, sql);
+      assert.ok(String(r.rows[0][0]).endsWith("…"), sql);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  // With a larger budget the same value comes back whole.
+  await using wide = testDatabase(`sqlite://${await demoSqlitePath()}`, { maxCellChars: 30_000 });
+  const r = await wide.query(`SELECT printf('%.*c', 20000, 'x')`);
+  assert.equal(String(r.rows[0][0]).length, 20_000);
+  assert.equal(r.truncated, false);
+});
+
+Deno.test("sqlite: the driver itself stops text at a NUL byte and says the value is whole (a known gap)", async () => {
+  await using db = testDatabase(`sqlite://${await demoSqlitePath()}`);
+  const r = await db.query("SELECT 'a' || char(0) || 'bc' AS t, length(CAST('a' || char(0) || 'bc' AS BLOB)) AS n");
+  // sqlite3odbc keeps rows as C strings: its length indicator says 1, so neither the addon nor tdmcp can tell.
+  assert.deepEqual(r.rows[0].map(String), ["a", "4"]);
+});
+
+Deno.test({
+  name: "postgres: unbounded varchar, long text and bytea arrive whole up to the cell budget, or cut there and marked",
+  ignore: !pgUri(),
+  async fn() {
+    await using db = testDatabase((await demoPostgresUri())!);
+    const budget = DATABASE_DEFAULTS.maxCellChars;
+    // psqlODBC reports varchar as 255 characters and text as 8,190: longer values used to arrive cut, unmarked.
+    for (const [sql, length] of [["SELECT repeat('x', 2000)::varchar", 2000], ["SELECT repeat('é', 10000)", 10_000]]) {
+      const r = await db.query(sql as string);
+      assert.equal(String(r.rows[0][0]).length, length, sql as string);
+      assert.equal(r.truncatedBy, null);
+    }
+    for (
+      const sql of [
+        "SELECT repeat('😀', 20000)::varchar",
+        "SELECT decode(repeat('ab', 20000), 'hex')",
+        "SELECT repeat('x', 5000000)",
+      ]
+    ) {
+      const r = await db.query(sql);
+      const cell = String(r.rows[0][0]);
+      assert.equal(r.truncatedBy, "cells", sql);
+      assert.ok(cell.length <= budget + 1 && cell.length >= budget - 1 && cell.endsWith("…"), `${sql}: ${cell.length}`);
+      assert.doesNotMatch(cell, /[\ud800-\udbff]…$/, "no half surrogate pair");
+    }
+  },
+});
+
+Deno.test("1,000 rows of 16,000 control characters: the reply, serialized, stays within MAX_RESULT_BYTES and keeps whole rows", async () => {
+  const maxResultBytes = 2 * 1024 * 1024;
+  const limits = { defaultRows: 1000, maxRows: 50_000, timeoutMs: 30_000, maxTimeoutMs: 600_000, maxResultBytes };
+  // The data budget as main.ts sets it (MAX_RESULT_BYTES), and one larger than the reply may take.
+  for (const maxBytes of [maxResultBytes, 16 * 1024 * 1024]) {
+    await using db = testDatabase(`sqlite://${await demoSqlitePath()}`, { maxBytes });
+    await using c = await connectClient(db, limits);
+    const r = await c.call("base_readQuery", {
+      sql: `${sqliteSeries(1000)} SELECT i, replace(printf('%.*c', 16000, 'x'), 'x', char(1)) AS c FROM n`,
+    });
+    const size = new TextEncoder().encode(JSON.stringify(r)).length;
+    note(
+      `data budget ${maxBytes}: reply ${size} bytes for ${
+        r.structuredContent!.row_count
+      } rows (limit ${maxResultBytes})`,
+    );
+    assert.ok(size <= maxResultBytes - 1024, `${size} bytes`);
+    assert.equal(r.structuredContent!.truncated_by, "bytes");
+    assert.ok(r.structuredContent!.row_count >= 15, `${r.structuredContent!.row_count} rows`); // 96 KB each
+    for (const row of r.structuredContent!.rows) assert.equal(row[1], "\x01".repeat(16_000));
+    assert.match(
+      textOf(r),
+      /\(\d+ rows; truncated at the result size limit\)$|\[text rendering shortened to keep the reply/,
+    );
+  }
+});

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { type CallToolResult, Client, StdioClientTransport } from "../_sdk.ts";
-import { demoPostgresUri, demoSqlitePath, PG_DEMO_SCHEMA } from "../_helpers.ts";
+import { demoPostgresUri, demoSqlitePath, note, PG_DEMO_SCHEMA } from "../_helpers.ts";
 import { pgUri } from "../_pg.ts";
+import { CLIENT_LINE_LIMIT_BYTES } from "../../server/stdio.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 /** The same scoped permissions as `deno task start`. */
@@ -266,4 +267,62 @@ Deno.test("with a stderr nobody reads, the server keeps answering and still exit
   await child.stderr.cancel(); // only now: it was never read
   await stdout.done;
   assert.equal(status.code, 0, "the server did not exit by itself");
+});
+
+Deno.test("over stdio the official client receives 1,000 rows of 16,000 control characters: the reply fits its read buffer", async () => {
+  const server = await spawnServer({ DATABASE_URI: `sqlite://${await demoSqlitePath()}` }); // MAX_RESULT_BYTES: 16 MiB
+  try {
+    const r = await server.call("base_readQuery", {
+      sql: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) " +
+        "SELECT i, replace(printf('%.*c', 16000, 'x'), 'x', char(1)) AS c FROM n",
+    });
+    const reply = { result: r, jsonrpc: "2.0", id: 2 };
+    const bytes = new TextEncoder().encode(JSON.stringify(reply) + "\n").length;
+    assert.ok(bytes <= CLIENT_LINE_LIMIT_BYTES, `${bytes} bytes`);
+    const structured = r.structuredContent as { rows: unknown[][]; row_count: number; truncated_by: string };
+    note(`stdio reply line ${bytes} bytes (client limit ${CLIENT_LINE_LIMIT_BYTES}) for ${structured.row_count} rows`);
+    assert.equal(structured.truncated_by, "bytes");
+    assert.ok(structured.row_count > 100, `${structured.row_count} rows`); // 96 KB each in about 10 MiB
+    assert.ok(structured.rows.every((row) => row[1] === "\x01".repeat(16_000)));
+    // The connection survived: the next call is answered.
+    const after = await server.call("base_readQuery", { sql: "SELECT 41 + 1 AS n" });
+    assert.equal(Number(after.structuredContent!.rows[0][0]), 42);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("an input line over 10 MiB is answered with a JSON-RPC error for its id, and the server keeps serving", async () => {
+  const child = spawnRaw({ DATABASE_URI: `sqlite://${await demoSqlitePath()}` });
+  const writer = child.stdin.getWriter();
+  const send = (text: string) => writer.write(new TextEncoder().encode(text + "\n"));
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  await send(JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } },
+  }));
+  await send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+  const call = (id: number, sql: string) =>
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: "base_readQuery", arguments: { sql } },
+    });
+  await send(call(2, `SELECT '${"x".repeat(11 * 1024 * 1024)}'`));
+  await send(call(3, "SELECT 42 AS n"));
+  const text = await stdout.until(/"id":3/);
+  const replies = text.trim().split("\n").map((line) => JSON.parse(line));
+  const refused = replies.find((r) => r.id === 2);
+  assert.equal(refused.error.code, -32600);
+  assert.match(refused.error.message, /at most 10485760 bytes/);
+  assert.equal(Number(replies.find((r) => r.id === 3).result.structuredContent.rows[0][0]), 42);
+  await writer.close();
+  const [status, log] = await Promise.all([child.status, stderr.done, stdout.done]);
+  assert.equal(status.code, 0);
+  assert.match(log, /stdio: skipped a 115\d{5}-byte input line/);
+  assert.match(log, /shutting down: stdin closed/);
 });
