@@ -10,7 +10,7 @@ import pRetry from "p-retry";
 import { BREAKER_DEFAULTS, type BreakerOptions, CircuitBreaker } from "./breaker.ts";
 import { DatabaseError, toDatabaseError } from "./errors.ts";
 import { readCursor } from "./fetch.ts";
-import { checkReadOnly, splitStatements } from "./guard.ts";
+import { checkReadOnly, checkWrite } from "./guard.ts";
 import { lazyOdbc, type OdbcBatch, type OdbcConnection, type OdbcDriver } from "./odbc.ts";
 import { Pool } from "./pool.ts";
 import { redact } from "./redact.ts";
@@ -123,7 +123,7 @@ export function openDatabase(config: DatabaseConfig, driver: OdbcDriver = lazyOd
 
 /** Connect failures that mean the database does not accept connections: the only evidence the breaker counts. */
 const NOT_ACCEPTING =
-  /connection refused|timeout expired|timed out|starting up|shutting down|in recovery|no route to host|network is unreachable|could not translate host name|too many clients|not accepting connections|could not connect/i;
+  /connection refused|timeout expired|timed out|starting up|shutting down|in recovery|no route to host|network is unreachable|could not translate host name|too many clients|too many connections for (?:role|database)|not accepting connections|could not connect|All virtual circuits are currently in use|Logons are only enabled for user DBC/i;
 
 class OdbcDatabase implements Database {
   readonly target;
@@ -161,15 +161,26 @@ class OdbcDatabase implements Database {
       maxSize: config.poolSize,
       healthAfterMs: config.healthAfterMs,
       open: async () => {
-        const connection = await this.#connect();
-        if (this.#pool.stats().opened > 0) this.#reconnects++;
-        return await this.#prepareSession(connection);
+        // After a refused logon (wrong password...) no logon is tried until the breaker's pause is over: each one
+        // would count towards locking the account.
+        this.#breaker.checkLogon();
+        try {
+          const connection = await this.#connect();
+          if (this.#pool.stats().opened > 0) this.#reconnects++;
+          const ready = await this.#prepareSession(connection);
+          this.#breaker.logonAccepted();
+          return ready;
+        } catch (error) {
+          const failure = this.#error(error);
+          if (failure.kind === "auth") this.#breaker.logonRefused(failure);
+          throw failure;
+        }
       },
       check: async (connection) => {
         if (!connection.connected) return false;
         // PostgreSQL's end-of-call statement doubles as the check (and cleans up once more).
         const probe = this.#isolation.endRead ?? (this.dialect === "generic" ? null : "SELECT 1");
-        if (probe) await connection.query(probe);
+        if (probe) await connection.query(probe, null, { timeout: this.#driverTimeout() });
         return true;
       },
       onWarning: (message, error) => this.#log("debug", `${message}: ${this.#error(error).message}`),
@@ -183,18 +194,9 @@ class OdbcDatabase implements Database {
       throw new DatabaseError(verdict.reason, { kind: "refused" });
     }
     if (!verdict.ok) {
-      if (COPY_STREAM.test(text)) {
-        throw new DatabaseError(
-          "COPY ... FROM STDIN / TO STDOUT cannot run through ODBC (it would block the connection)",
-          {
-            kind: "refused",
-          },
-        );
-      }
-      const count = splitStatements(text, this.dialect).length;
-      if (count !== 1) {
-        throw new DatabaseError(`only one statement per call is allowed (found ${count})`, { kind: "refused" });
-      }
+      // --allow-write: one statement under every reading of the text, nothing that outlives the call's transaction.
+      const write = checkWrite(text, this.dialect);
+      if (!write.ok) throw new DatabaseError(write.reason, { kind: "refused" });
     }
     const maxRows = Math.min(options.maxRows ?? this.defaultMaxRows, this.#config.maxRows);
     if (!Number.isInteger(maxRows) || maxRows < 0) {
@@ -224,13 +226,18 @@ class OdbcDatabase implements Database {
       randomize: true,
       // No `signal` here: p-retry would reject at once with the bare abort reason while the
       // statement still runs; the attempt itself stops the statement and says what happened.
+      // A lost connection or a transient failure (a deadlock: the session is kept) is retried; a refused logon
+      // never is (kind "auth", not retryable).
       shouldRetry: ({ error, attemptNumber }) => {
-        const again = !options.signal?.aborted && error instanceof DatabaseError && error.retryable &&
+        const transient = error instanceof DatabaseError && error.kind === "transient";
+        const again = !options.signal?.aborted && error instanceof DatabaseError && (error.retryable || transient) &&
           !(this.#lostMidStatement.has(error) && ++lostMidStatement > MID_STATEMENT_RETRIES) &&
           performance.now() + 50 < deadline;
         if (again) {
           this.#retries++;
-          this.#log("info", `connection lost (attempt ${attemptNumber}); reconnecting and retrying: ${error.message}`);
+          const what = transient ? "transient failure" : "connection lost";
+          const how = transient ? "retrying" : "reconnecting and retrying";
+          this.#log("info", `${what} (attempt ${attemptNumber}); ${how}: ${error.message}`);
         }
         return again;
       },
@@ -277,16 +284,21 @@ class OdbcDatabase implements Database {
     let driverDone = false;
     let sent = false;
     const isolation = this.#isolation;
+    // The same driver timeout for every statement of the call: psqlODBC sends `SET statement_timeout` (a round trip)
+    // whenever it changes from one statement to the next.
+    const driverTimeout = Math.ceil(timeoutMs / 1000) + 1;
     const work = (async () => {
       try {
         if (this.dialect === "teradata" && options.audit) await connection.query(queryBandStatement(options.audit));
-        if (write && isolation.beginWrite) await connection.query(isolation.beginWrite);
+        if (write && isolation.beginWrite) {
+          await connection.query(isolation.beginWrite, null, { timeout: driverTimeout });
+        }
         sent = true;
         const cursor = await connection.query(sql, options.params ? [...options.params] : null, {
           cursor: true,
           fetchSize: Math.max(1, Math.min(this.#config.fetchSize, maxRows + 1)),
           // The driver's own timeout is a backstop one second behind the cancel below.
-          timeout: Math.ceil(timeoutMs / 1000) + 1,
+          timeout: driverTimeout,
           firstFetch: true,
           // Longer cells are cut to maxCellChars anyway; one more character shows that they were.
           maxBoundChars: this.#config.maxCellChars + 1,
@@ -303,7 +315,7 @@ class OdbcDatabase implements Database {
           await cursor.close().catch(() => broken = true);
         }
         // A write counts only once committed: a failed COMMIT fails the call.
-        if (write && isolation.endWrite) await connection.query(isolation.endWrite);
+        if (write && isolation.endWrite) await connection.query(isolation.endWrite, null, { timeout: driverTimeout });
         return result;
       } catch (error) {
         const failure = this.#error(error);
@@ -315,7 +327,7 @@ class OdbcDatabase implements Database {
       } finally {
         // Whatever the read did in its transaction is rolled back before anyone else gets the connection.
         if (!write && !broken && isolation.endRead) {
-          await connection.query(isolation.endRead).catch((error) => {
+          await connection.query(isolation.endRead, null, { timeout: driverTimeout }).catch((error) => {
             broken = true;
             this.#log(
               "warning",
@@ -392,7 +404,8 @@ class OdbcDatabase implements Database {
       const failure = this.#error(error);
       // An engine or role tdmcp will not serve stays so until a restart: no more logons for it.
       if (failure.kind === "refused") this.#unservable = failure;
-      if (failure.retryable && this.#refused.has(failure)) this.#breaker.failure(failure.message, probe);
+      // delete: callers that waited for the same failed open (the pool shares it) count it once.
+      if (failure.retryable && this.#refused.delete(failure)) this.#breaker.failure(failure.message, probe);
       else this.#breaker.release(probe);
       throw failure;
     }
@@ -438,7 +451,8 @@ class OdbcDatabase implements Database {
     try {
       const result = await call(connection);
       const endRead = this.#isolation.endRead;
-      if (endRead) await connection.query(endRead); // the catalog call's own queries began a transaction
+      // The catalog call's own queries began a transaction.
+      if (endRead) await connection.query(endRead, null, { timeout: this.#driverTimeout() });
       const rows = result.slice(0, this.defaultMaxRows).map((r) => r.map(toCell));
       return {
         columns: toColumns(result.columns),
@@ -484,6 +498,11 @@ class OdbcDatabase implements Database {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** The driver timeout of statements outside a call (checks, catalog calls): the default call's, so it never changes. */
+  #driverTimeout(): number {
+    return Math.ceil(this.#config.queryTimeoutMs / 1000) + 1;
   }
 
   get dialect(): Dialect {
@@ -603,9 +622,6 @@ const MID_STATEMENT_RETRIES = 2;
 
 /** SQLSTATEs of a statement stopped by a timeout or a cancel (driver-side timeouts land here). */
 const DRIVER_TIMEOUT = new Set(["57014", "HYT00", "HY008"]);
-
-/** A COPY that streams through the client protocol: psqlODBC never returns from it. */
-const COPY_STREAM = /^[\s\uFEFF]*COPY\b[\s\S]*\b(STDIN|STDOUT)\b/i;
 
 /**
  * Ends the text with a newline when its last line holds `--`: psqlODBC with

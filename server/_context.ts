@@ -133,6 +133,8 @@ export function describeFailure(error: unknown): string {
         return `Timed out: ${error.message}`;
       case "cancelled":
         return `Cancelled: ${error.message}`;
+      case "auth":
+        return `Logon refused: ${error.message}`;
       default:
         return `Database error${sqlState ? ` (SQLSTATE ${sqlState})` : ""}: ${error.message}`;
     }

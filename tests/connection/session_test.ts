@@ -128,6 +128,17 @@ Deno.test({
     const read = await db.query("SELECT current_setting('transaction_read_only')");
     assert.deepEqual(read.rows, [["on"]], "reads stay read-only on a server that allows writes");
     await assert.rejects(db.query(`SELECT ${SCHEMA}.bump()`), /read-only transaction/);
+    for (
+      const sql of [
+        "SET standard_conforming_strings = off",
+        "SELECT set_config('standard_conforming_strings', 'off', false)",
+        `INSERT INTO ${SCHEMA}.t VALUES (length('\\'));DELETE FROM ${SCHEMA}.t WHERE true --')`,
+        "BEGIN",
+      ]
+    ) {
+      await assert.rejects(db.query(sql, { readOnly: false }), DatabaseError, sql);
+    }
+    assert.equal(await pgAdmin(`SELECT count(*) FROM ${SCHEMA}.t`), "1\n", "nothing else was written or deleted");
     await pgAdmin(`DELETE FROM ${SCHEMA}.t`);
   },
 });

@@ -133,10 +133,16 @@ Deno.test("toDatabaseError keeps SQLSTATE, strips driver prefixes and secrets, a
   );
   assert.equal(lost.retryable, true);
   assert.equal(lost.message.includes("s3cret"), false);
+  // A refused Teradata logon (the driver's tag and FailCode) is never a lost connection: retrying could lock the user.
   const teradata = toDatabaseError({
-    odbcErrors: [{ state: "HY000", code: 8017, message: "logon failed" }],
+    odbcErrors: [{
+      state: "28000",
+      code: -8017,
+      message: "[Teradata][ODBC Teradata Driver][Teradata Database] The UserId, Password or Account is invalid.",
+    }],
   }, []);
-  assert.equal(teradata.retryable, true);
+  assert.equal(teradata.retryable, false);
+  assert.equal(teradata.kind, "auth");
   const admin = toDatabaseError(
     {
       odbcErrors: [{
