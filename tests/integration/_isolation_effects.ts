@@ -4,7 +4,7 @@
  * identity, writes, files, and held-out sequences of calls (chains).
  * @module
  */
-import { hidden, type Payload, quote, RO_INNER, runSql, type Target, tsStat } from "./_isolation_sql.ts";
+import { hidden, type Payload, quote, RO_INNER, runSql, SEED, type Target, tsStat } from "./_isolation_sql.ts";
 
 /** Payloads whose effect is not a setting. */
 export function effectPayloads(t: Target): Payload[] {
@@ -96,6 +96,17 @@ export function effectPayloads(t: Target): Payload[] {
       label: "lo_import of a server file",
       aims: "large objects",
       calls: [hidden("lo_import('/etc/hostname')")],
+    },
+
+    // ------------------------------------------------------------- notify
+    // --------------------------------------------------------- random seed
+    { cls: "random seed", label: "setseed", aims: "session", calls: [`SELECT setseed(${SEED})`] },
+    { cls: "random seed", label: "ts_stat hides setseed", aims: "session", calls: [hidden(`setseed(${SEED})`)] },
+    {
+      cls: "random seed",
+      label: "run_sql calls setseed",
+      aims: "session",
+      calls: [run(`SELECT setseed(${SEED})::text`)],
     },
 
     // ------------------------------------------------------------- notify

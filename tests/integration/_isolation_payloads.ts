@@ -182,6 +182,32 @@ function settingPayloads(t: Target): Payload[] {
         `SELECT * FROM ts_stat('SELECT set' || chr(95) || 'config(''default_transaction_read_only'', ''off'', false)::tsvector')`,
       ],
     },
+    {
+      cls: "read-only/hidden",
+      label: "ts_stat of two literals joined across a newline (SQL's string continuation)",
+      aims: "read-only",
+      calls: [
+        `SELECT * FROM ts_stat('SELECT set_'\n'config(''default_transaction_read_only'', ''off'', false)::tsvector')`,
+      ],
+    },
+    {
+      cls: "read-only/hidden",
+      label: "ts_stat with a named argument",
+      aims: "read-only",
+      calls: [`SELECT * FROM ts_stat(query => ${quote(roInner)})`],
+    },
+    {
+      cls: "read-only/hidden",
+      label: "ts_stat of a literal cast to text",
+      aims: "read-only",
+      calls: [`SELECT * FROM ts_stat(CAST(${quote(roInner)} AS text))`],
+    },
+    {
+      cls: "read-only/hidden",
+      label: "ts_stat with nested block comments around set_config",
+      aims: "read-only",
+      calls: [tsStat(`SELECT /* /* */ 1 /* */ */ ${RO_OFF}::tsvector`)],
+    },
 
     // ------------------------------------------- read-only off, in plain sight
     {
@@ -222,6 +248,12 @@ function settingPayloads(t: Target): Payload[] {
       label: "ODBC escape {call set_config(...)}",
       aims: "read-only",
       calls: [`{call set_config('default_transaction_read_only', 'off', false)}`],
+    },
+    {
+      cls: "read-only/plain",
+      label: "ODBC escape {fn set_config(...)} inside a SELECT",
+      aims: "read-only",
+      calls: [`SELECT {fn set_config('default_transaction_read_only', 'off', false)}`],
     },
     {
       cls: "read-only/plain",

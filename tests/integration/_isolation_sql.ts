@@ -68,6 +68,9 @@ export function base64(text: string): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 }
 
+/** The seed the random-seed payloads set (the test knows the first random() that follows it). */
+export const SEED = 0.42;
+
 /** The review's setting: read-only off for every later transaction of the session. */
 export const RO_OFF = "set_config('default_transaction_read_only', 'off', false)";
 

@@ -26,7 +26,7 @@
  * run (what each call answered, which invariants broke).
  * @module
  */
-import { pgUri } from "../_pg.ts";
+import { pgAdmin, pgUri } from "../_pg.ts";
 import {
   CHANNEL,
   createFixture,
@@ -42,7 +42,7 @@ import {
   worldState,
 } from "./_isolation_fixture.ts";
 import { payloads } from "./_isolation_payloads.ts";
-import type { Payload } from "./_isolation_sql.ts";
+import { type Payload, SEED } from "./_isolation_sql.ts";
 import { type CallOutcome, type Session, startServer, type Transport } from "./_isolation_server.ts";
 
 /**
@@ -64,13 +64,19 @@ const PROBE = `SELECT current_setting('default_transaction_read_only') AS defaul
   (SELECT count(*) FROM pg_cursors WHERE is_holdable) AS holdable_cursors,
   (SELECT count(*) FROM pg_listening_channels()) AS listen_channels,
   (SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema()) AS temp_objects,
+  random() AS random_value,
   (SELECT md5(string_agg(name || '=' || coalesce(setting, ''), ',' ORDER BY name)) FROM pg_settings
     WHERE ${LOADED_DEFAULTS}) AS settings_digest
 `;
 /** Every setting the connection sees, to name the ones that changed. */
 const SETTINGS = `SELECT name, setting FROM pg_settings WHERE ${LOADED_DEFAULTS} ORDER BY name`;
 
-/** Probe values and the invariant each belongs to. */
+/** The first random() after setseed(SEED): a probe that sees it runs on a connection whose seed a call set. */
+async function seededRandom(): Promise<number> {
+  return Number(await pgAdmin(`WITH s AS MATERIALIZED (SELECT setseed(${SEED})) SELECT random() FROM s`));
+}
+
+/** Probe values and the invariant each belongs to (random_value is checked against {@linkcode seededRandom}). */
 const PROBE_INVARIANTS: Record<string, string> = {
   default_read_only: "read-only",
   transaction_read_only: "read-only",
@@ -120,7 +126,7 @@ function outcomeText(r: CallOutcome): string {
 
 /** The invariants `after` breaks, compared with the start; each message starts with the invariant's name. */
 function brokenInvariants(
-  start: { view: Record<string, string>; world: WorldState },
+  start: { view: Record<string, string>; world: WorldState; seeded: number },
   before: WorldState,
   after: { views: [string, View][]; world: WorldState; write: CallOutcome; notifications: string[]; changed: string[] },
   payload: Payload,
@@ -133,6 +139,9 @@ function brokenInvariants(
     }
     for (const [key, expected] of Object.entries(READ_ONLY)) {
       if (view.values[key] !== expected) broken.push(`read-only: session ${who} sees ${key} = ${view.values[key]}`);
+    }
+    if (Math.abs(Number(view.values.random_value) - start.seeded) < 1e-12) {
+      broken.push(`session: session ${who}'s random() continues setseed(${SEED}) of an earlier call`);
     }
     for (const [key, invariant] of Object.entries(PROBE_INVARIANTS)) {
       if (!(key in READ_ONLY) && view.values[key] !== start.view[key]) {
@@ -212,7 +221,7 @@ async function attack(t: Deno.TestContext, transport: Transport, formName: strin
       );
     }
     await t.step("a call leaves the settings of a fresh connection as they were", () => {
-      const drift = Object.keys(first.values).filter((k) => first.values[k] !== second.values[k]);
+      const drift = Object.keys(PROBE_INVARIANTS).filter((k) => first.values[k] !== second.values[k]);
       if (drift.length) {
         throw new Error(
           `after one call: ${drift.map((k) => `${k} ${first.values[k]} → ${second.values[k]}`).join(", ")}`,
@@ -223,7 +232,7 @@ async function attack(t: Deno.TestContext, transport: Transport, formName: strin
       const off = Object.keys(READ_ONLY).filter((k) => first.values[k] !== READ_ONLY[k]);
       if (off.length) throw new Error(`first call: ${off.map((k) => `${k} = ${first.values[k]}`).join(", ")}`);
     });
-    const start = { view: second.values, world: await worldState(f) };
+    const start = { view: second.values, world: await worldState(f), seeded: await seededRandom() };
     await listener.take();
     await report({ run, start: start.view, world: start.world });
 
