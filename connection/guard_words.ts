@@ -124,6 +124,11 @@ export function lexicalProblem(token: Token, previous?: Token, before?: Token): 
   if (token.kind === "unterminated") {
     return `an unterminated ${UNTERMINATED[token.value]} starts at offset ${token.start}; close it`;
   }
+  if (token.kind === "operator" && (token.text === "{" || token.text === "}")) {
+    // The ODBC driver rewrites {fn ...}, {call ...}, {d ...}, {escape ...} after the check, with its own lexing.
+    return "ODBC escape sequences ({fn ...}, {call ...}, {d '...'}) are rewritten by the driver after tdmcp checks " +
+      "the statement; write plain SQL (no braces outside quotes)";
+  }
   if (token.kind === "block_comment" && /^\/\*M?!/.test(token.text)) {
     return "a /*! ... */ comment is run as SQL by some servers; remove it";
   }
