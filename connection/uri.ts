@@ -4,8 +4,12 @@
  * @module
  */
 import type { Dialect } from "./types.ts";
+import { teradataTarget } from "./uri_teradata.ts";
 
-/** Default ODBC driver names, overridable per database with `odbcDriver`. */
+/**
+ * Default ODBC driver names, overridable per database with `odbcDriver`. For Teradata this is only the fallback:
+ * `main.ts` names the highest "Teradata Database ODBC Driver N.NN" registered with unixODBC (drivers.ts).
+ */
 export const DEFAULT_DRIVERS: Readonly<
   Record<"teradata" | "postgres" | "sqlite", string>
 > = {
@@ -13,9 +17,6 @@ export const DEFAULT_DRIVERS: Readonly<
   postgres: "PostgreSQL Unicode",
   sqlite: "SQLite3",
 };
-
-/** The default Teradata port. */
-export const TERADATA_DEFAULT_PORT = 1025;
 
 /** A database target, ready for the driver. */
 export interface OdbcTarget {
@@ -72,7 +73,7 @@ export function parseDatabaseUri(
     case "postgresql":
       return postgresTarget(trimmed, options);
     case "teradata":
-      return teradataTarget(trimmed, options);
+      return teradataOdbcTarget(trimmed, options);
     case "odbc":
       return rawTarget(trimmed.slice("odbc:".length));
     default:
@@ -176,35 +177,9 @@ function pgKey(key: string): string {
   return key.toLowerCase() === "sslmode" ? "SSLmode" : key;
 }
 
-function teradataTarget(uri: string, options: UriOptions): OdbcTarget {
+function teradataOdbcTarget(uri: string, options: UriOptions): OdbcTarget {
   const url = parseUrl(uri.replace(/^teradata:/i, "http:"), "teradata://");
-  const user = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
-  const port = url.port || String(TERADATA_DEFAULT_PORT);
-  const parts: [string, string][] = [
-    ["DRIVER", options.odbcDriver ?? DEFAULT_DRIVERS.teradata],
-    ["DBCName", url.hostname],
-    ["TDMSTPortNumber", port],
-  ];
-  if (user) parts.push(["UID", user]);
-  if (password) parts.push(["PWD", password]);
-  if (database) parts.push(["DefaultDatabase", database]);
-  const secrets = [password];
-  for (const [key, value] of url.searchParams) {
-    const upper = key.toUpperCase();
-    if (upper === "LOGMECH") parts.push(["MechanismName", value]);
-    else if (upper === "LOGDATA") {
-      parts.push(["AuthenticationParameter", value]);
-      secrets.push(value);
-    } else parts.push([key, value]);
-  }
-  return target(
-    "teradata",
-    parts,
-    secrets,
-    `${url.hostname}:${port}/${database || "(default)"}`,
-  );
+  return teradataTarget(url, options.odbcDriver ?? DEFAULT_DRIVERS.teradata);
 }
 
 function target(
@@ -246,7 +221,7 @@ export function completeForEngine(target: OdbcTarget, dialect: Dialect): OdbcTar
 }
 
 const SECRET_KEYS =
-  /^(PWD|PASSWORD|AuthenticationParameter|LOGDATA|AccessToken|Token|SecretKey|AuthenticationPassword)$/i;
+  /^(PWD|PASSWORD|AuthenticationParameter|MechanismKey|LOGDATA|AccessToken|Token|SecretKey|AuthenticationPassword)$/i;
 
 /** Splits an ODBC connection string into key/value pairs (braced values kept whole). */
 export function parseOdbcString(text: string): [string, string][] {

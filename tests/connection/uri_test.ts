@@ -37,9 +37,9 @@ Deno.test("parseDatabaseUri maps a postgres URI with declare/fetch and passes pa
   );
 });
 
-Deno.test("parseDatabaseUri maps a teradata URI with LOGMECH, the default port and extra parameters", () => {
+Deno.test("parseDatabaseUri maps a teradata URI with LOGMECH, the default port and a UTF-8 session", () => {
   const t = parseDatabaseUri(
-    "teradata://dbc:secret@tdhost/sales?LOGMECH=LDAP&CHARSET=UTF8",
+    "teradata://dbc:secret@tdhost/sales?LOGMECH=LDAP",
     {
       odbcDriver: "Teradata Database ODBC Driver 17.20",
     },
@@ -47,10 +47,32 @@ Deno.test("parseDatabaseUri maps a teradata URI with LOGMECH, the default port a
   assert.equal(t.dialect, "teradata");
   assert.equal(
     t.connectionString,
-    "DRIVER={Teradata Database ODBC Driver 17.20};DBCName=tdhost;TDMSTPortNumber=1025;UID=dbc;PWD=secret;DefaultDatabase=sales;MechanismName=LDAP;CHARSET=UTF8;",
+    "DRIVER={Teradata Database ODBC Driver 17.20};DBCName=tdhost;TDMSTPortNumber=1025;UID=dbc;PWD=secret;DefaultDatabase=sales;MechanismName=LDAP;CharacterSet=UTF8;",
   );
   assert.equal(t.display, "tdhost:1025/sales");
   assert.deepEqual(t.secrets, ["secret"]);
+});
+
+Deno.test("parseDatabaseUri asks the Teradata driver for a UTF-8 session unless the URI names a character set", () => {
+  const pairs = (uri: string) => new Map(parseOdbcString(parseDatabaseUri(uri).connectionString));
+  assert.equal(pairs("teradata://u:p@h/db").get("CharacterSet"), "UTF8");
+  // The official server's documented example (`charset=UTF8`) and the driver's own key both name it once.
+  assert.equal(pairs("teradata://u:p@h/db?charset=UTF16").get("CharacterSet"), "UTF16");
+  assert.equal(pairs("teradata://u:p@h/db?CharacterSet=LATIN1_0A").get("CharacterSet"), "LATIN1_0A");
+  assert.equal(
+    parseDatabaseUri("teradata://u:p@h/db?charset=UTF16").connectionString.match(/CharacterSet=/g)?.length,
+    1,
+  );
+});
+
+Deno.test("parseDatabaseUri maps the official server's encryptdata and sslmode to the Teradata driver's keys", () => {
+  const t = parseDatabaseUri("teradata://u:p@h/db?encryptdata=true&sslmode=require");
+  assert.equal(
+    t.connectionString,
+    "DRIVER={Teradata Database ODBC Driver 20.00};DBCName=h;TDMSTPortNumber=1025;UID=u;PWD=p;DefaultDatabase=db;UseDataEncryption=Yes;SSLMode=Require;CharacterSet=UTF8;",
+  );
+  // Nothing under the official server's names reaches the driver, which would ignore them.
+  assert.doesNotMatch(t.connectionString, /encryptdata|sslmode=/);
 });
 
 Deno.test("parseDatabaseUri keeps a raw ODBC string, detects its dialect and finds its secrets", () => {
