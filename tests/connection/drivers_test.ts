@@ -148,3 +148,15 @@ Deno.test("chooseOdbcDriver: ODBC_DRIVER wins, only teradata:// URIs search, and
   assert.equal(await chooseOdbcDriver("teradata://u:p@td/db", undefined, { ODBCSYSINI: dirs.home }, log), undefined);
   assert.equal(logged[1][0], "warning");
 });
+
+Deno.test("the driver manager resolves the discovered name to the library the odbcinst.ini registers", async () => {
+  await using dirs = await odbcDirs({ "odbcinst.ini": FIXTURE });
+  const env = { ODBCSYSINI: dirs.sys, HOME: dirs.home };
+  const { driver } = await findTeradataDriver(env);
+  const { connectionString } = parseDatabaseUri("teradata://u:p%40x@td/sales?sslmode=require", { odbcDriver: driver! });
+  // unixODBC's isql runs SQLDriverConnect with the same driver manager the odbc addon links; no Teradata library is
+  // installed here, so it stops at loading the library registered for the name, which shows the name resolved.
+  const out = await new Deno.Command("isql", { args: ["-v", "-k", connectionString], env, clearEnv: true }).output();
+  const said = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  assert.match(said, /Can't open lib '\/opt\/teradata\/client\/20\.00\/lib64\/tdataodbc_sb64\.so'/);
+});
