@@ -109,7 +109,12 @@ async function startStdio(uri: string, env: Record<string, string>): Promise<Run
   const chunks: string[] = [];
   transport.stderr?.on("data", (chunk: Uint8Array) => chunks.push(new TextDecoder().decode(chunk)));
   const client = new Client({ name: "tdmcp-isolation-stdio", version: "0" });
-  await client.connect(transport);
+  try {
+    await client.connect(transport);
+  } catch (error) {
+    await client.close().catch(() => {});
+    throw new Error(`${(error as Error).message}\nserver log:\n${chunks.join("").slice(-2000)}`);
+  }
   return {
     sessions: [sessionOf(client)],
     log: () => chunks.join(""),
