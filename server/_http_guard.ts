@@ -1,6 +1,6 @@
 /**
  * The checks in front of the HTTP endpoint: bearer token, `Host` and
- * `Origin` allow-lists (DNS-rebinding protection), the body limit, and the
+ * `Origin` allow-lists (DNS-rebinding protection), the body size and time limits, and the
  * JSON-RPC error bodies the endpoint answers with.
  * @module
  */
@@ -102,9 +102,21 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
   });
 }
 
-/** The 413 answer for a body over the limit. */
+/** The 413 answer for a body over the limit; the rest of the upload is not read, so the connection closes. */
 export function tooLarge(maxBytes: number): Response {
-  return jsonRpcError(413, -32000, `Payload Too Large: the request body must not exceed ${maxBytes} bytes`);
+  return jsonRpcError(413, -32000, `Payload Too Large: the request body must not exceed ${maxBytes} bytes`, {
+    connection: "close",
+  });
+}
+
+/** The 408 answer for a body that did not arrive in time; the connection closes. */
+export function bodyTimedOut(timeoutMs: number): Response {
+  return jsonRpcError(
+    408,
+    -32000,
+    `Request Timeout: the request body did not arrive within ${timeoutMs / 1000} s; send it whole and retry`,
+    { connection: "close" },
+  );
 }
 
 /** Whether the declared `Content-Length` already exceeds the limit. */
@@ -113,54 +125,47 @@ export function declaredTooLarge(request: Request, maxBytes: number): boolean {
   return declared !== null && Number(declared) > maxBytes;
 }
 
+/** A request body read whole, or why not. */
+export type BodyRead =
+  | { status: "ok"; text: string }
+  | { status: "tooLarge" }
+  | { status: "timeout" }
+  | { status: "cut" };
+
 /**
  * Reads a request body as text, stopping (and cancelling the upload) as soon
- * as more than `maxBytes` arrived.
+ * as more than `maxBytes` arrived or `timeoutMs` passed; `cut` when the
+ * upload broke off.
  */
-export async function readBody(
-  request: Request,
-  maxBytes: number,
-): Promise<{ tooLarge: true } | { tooLarge: false; text: string }> {
-  if (declaredTooLarge(request, maxBytes)) return { tooLarge: true };
-  if (request.body === null) return { tooLarge: false, text: "" };
+export async function readBody(request: Request, maxBytes: number, timeoutMs: number): Promise<BodyRead> {
+  if (declaredTooLarge(request, maxBytes)) return { status: "tooLarge" };
+  if (request.body === null) return { status: "ok", text: "" };
   const reader = request.body.getReader();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    reader.cancel().catch(() => {}); // a pending read() then ends
+  }, timeoutMs);
   const decoder = new TextDecoder();
   let received = 0;
   let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    if (received > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return { tooLarge: true };
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return { tooLarge: false, text: text + decoder.decode() };
-}
-
-/** Passes a response body through unchanged and calls `done` once when it ends, fails or is cancelled. */
-export function onBodyEnd(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  let finished = false;
-  const finish = () => {
-    if (!finished) (finished = true, done());
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const chunk = await reader.read();
-        if (chunk.done) (finish(), controller.close());
-        else controller.enqueue(chunk.value);
-      } catch (error) {
-        finish();
-        controller.error(error);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (timedOut) return { status: "timeout" };
+      if (done) break;
+      received += value.byteLength;
+      if (received > maxBytes) {
+        await reader.cancel().catch(() => {});
+        return { status: "tooLarge" };
       }
-    },
-    cancel(reason) {
-      finish();
-      return reader.cancel(reason);
-    },
-  });
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    // Only reader.read() throws here: the upload broke off (the client went away).
+    return { status: timedOut ? "timeout" : "cut" };
+  } finally {
+    clearTimeout(timer);
+  }
+  return { status: "ok", text: text + decoder.decode() };
 }

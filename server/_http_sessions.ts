@@ -1,10 +1,12 @@
 /**
  * Stateful Streamable HTTP sessions: one MCP server and transport per
- * session, a bounded in-memory event store for resumable SSE streams, and
- * idle expiry (the SDK never expires a session by itself).
+ * session, a bounded in-memory event store for resumable SSE streams, the
+ * calls each session has running, and idle expiry (the SDK never expires a
+ * session by itself).
  * @module
  */
 import type { Logger } from "@logtape/logtape";
+import { CallTracker, isAnswer, type RequestId, RESUME_GRACE_MS } from "./_http_calls.ts";
 import {
   type EventId,
   type EventStore,
@@ -61,18 +63,25 @@ export class BoundedEventStore implements EventStore {
   }
 }
 
-/** The SSE `retry:` hint: how soon a client reconnects after the server closes a stream. */
-const RECONNECT_AFTER_MS = 1_000;
+/**
+ * The SSE `retry:` hint: how soon a client reconnects after its stream closed. Well inside the resume grace
+ * (RESUME_GRACE_MS), after which the calls of a broken stream are cancelled.
+ */
+export const RECONNECT_AFTER_MS = 500;
 
 /** One stateful session. */
 export interface Session {
   id: string;
   server: McpServer;
   transport: WebStandardStreamableHTTPServerTransport;
-  /** POSTs of this session still being answered. */
+  /** Concurrency slots this session holds: one per call still running. */
   inFlight: number;
   /** `performance.now()` of the last request or answer. */
   lastSeen: number;
+  /** The protocol version agreed at initialize. */
+  protocolVersion: string;
+  /** The calls still running, and what happens to them when their stream breaks. */
+  calls: CallTracker;
 }
 
 /** What the registry needs to build and expire sessions. */
@@ -107,13 +116,14 @@ export class SessionRegistry {
 
   /**
    * Builds a server and transport for an initialize request. The session is
-   * registered once the transport assigns its id; call `discardIfUnused`
+   * registered once the transport assigns its id; call `settle`
    * after the initialize request was answered.
    */
-  async open(): Promise<Session> {
+  async open(protocolVersion: string): Promise<Session> {
+    const eventStore = new BoundedEventStore(this.#options.eventStoreSize);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
-      eventStore: new BoundedEventStore(this.#options.eventStoreSize),
+      eventStore,
       // Sent in the priming event of each stream: how soon a client should reconnect after a close.
       retryInterval: RECONNECT_AFTER_MS,
     });
@@ -123,9 +133,23 @@ export class SessionRegistry {
       transport,
       inFlight: 0,
       lastSeen: performance.now(),
+      protocolVersion,
+      calls: new CallTracker({
+        cancel: (ids) => this.#cancel(session, ids),
+        streamOf: (eventId) => eventStore.getStreamIdForEventId(eventId),
+        graceMs: RESUME_GRACE_MS,
+      }),
+    };
+    // Every answer leaves through send(): a call is over when its answer went out (stored for replay if its
+    // stream is gone), which frees its slot.
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => {
+      if (isAnswer(message)) session.calls.answered(message.id);
+      return send(message, options);
     };
     // Set before connect(): the server chains its own onclose after this one.
     transport.onclose = () => {
+      session.calls.clear(); // closing the server aborted the calls: they never answer
       if (session.id && this.#sessions.get(session.id) === session) {
         this.#sessions.delete(session.id);
         this.#options.log.info("session {session} closed", { session: session.id.slice(0, 8) });
@@ -171,8 +195,24 @@ export class SessionRegistry {
     await Promise.all([...this.#sessions.values()].map((s) => this.#close(s)));
   }
 
+  /** Cancels calls as a client's `notifications/cancelled` would: their handlers' signals abort. */
+  #cancel(session: Session, ids: RequestId[]): void {
+    this.#options.log.info("session {session}: cancelling {count} calls whose client went away", {
+      session: session.id.slice(0, 8),
+      count: ids.length,
+    });
+    for (const requestId of ids) {
+      session.transport.onmessage?.({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId, reason: "the client disconnected" },
+      });
+    }
+  }
+
   async #close(session: Session): Promise<void> {
     this.#sessions.delete(session.id);
+    session.calls.clear();
     try {
       await session.server.close();
     } catch (error) {

@@ -1,26 +1,29 @@
 /**
- * Serves MCP over Streamable HTTP with `Deno.serve`: stateful sessions (SSE,
- * resumability, idle expiry) or a stateless mode for replicas, behind bearer
- * auth, `Host`/`Origin` checks, a body limit and concurrency limits; plus
+ * Serves MCP over Streamable HTTP: stateful sessions (SSE, resumability,
+ * idle expiry) or a stateless mode for replicas, behind bearer auth,
+ * `Host`/`Origin` checks, body size and time limits and concurrency limits
+ * counted call by call (a JSON-RPC batch takes one slot per call); a client
+ * that goes away gets its calls cancelled. Connections come through tdmcp's
+ * own listener (server/_http_listener.ts: header and idle timeouts, a
+ * connection cap, an accept loop that survives descriptor exhaustion). Plus
  * `/healthz`, `/readyz`, an access log and a graceful shutdown.
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import { isInitializeRequest, type McpServer, WebStandardStreamableHTTPServerTransport } from "./sdk.ts";
+import type { McpServer } from "./sdk.ts";
 import {
   bearerMatches,
-  declaredTooLarge,
   defaultAllowedHosts,
   hostAllowed,
   isLoopbackAddress,
   jsonResponse,
   jsonRpcError,
-  onBodyEnd,
   originAllowed,
-  readBody,
-  tooLarge,
 } from "./_http_guard.ts";
-import { type Session, SessionRegistry } from "./_http_sessions.ts";
+import { type Hook, isEventStream, watchStream } from "./_http_calls.ts";
+import { mcpEndpoint } from "./_http_endpoint.ts";
+import { listen } from "./_http_listener.ts";
+import { SessionRegistry } from "./_http_sessions.ts";
 
 /** How the HTTP listener behaves. */
 export interface HttpOptions {
@@ -40,9 +43,9 @@ export interface HttpOptions {
   maxBodyBytes: number;
   /** Most live sessions; an initialize beyond it gets 503. */
   maxSessions: number;
-  /** Most POSTs being answered at once for one session (429 beyond). */
+  /** Most calls running at once for one session (429 beyond; each call of a batch counts). */
   maxConcurrentPerSession: number;
-  /** Most POSTs being answered at once in total (429 beyond). */
+  /** Most calls running at once in total (429 beyond). */
   maxConcurrent: number;
   /** A session with no request for this long is closed. */
   sessionIdleMs: number;
@@ -50,7 +53,23 @@ export interface HttpOptions {
   eventStoreSize: number;
   /** Listen on a non-loopback address without a token anyway. */
   force?: boolean;
+  /** Most open connections (at the cap an idle one closes to make room, or the newcomer gets 503). */
+  maxConnections?: number;
+  /** How long a new connection may take to send its first request's headers. */
+  headerTimeoutMs?: number;
+  /** How long a request body may take to arrive (408 beyond). */
+  bodyTimeoutMs?: number;
+  /** How long a connection may stay open with no request in flight. */
+  idleTimeoutMs?: number;
 }
+
+/** The connection limits when the options name none (the defaults of the matching settings in server/config.ts). */
+export const HTTP_CONNECTION_DEFAULTS = {
+  maxConnections: 1000,
+  headerTimeoutMs: 10_000,
+  bodyTimeoutMs: 30_000,
+  idleTimeoutMs: 60_000,
+} as const;
 
 /** What the listener needs from the rest of the process. */
 export interface HttpDeps {
@@ -74,7 +93,8 @@ export const HTTP_SHUTDOWN_DEADLINE_MS = 10_000;
 export const READY_TIMEOUT_MS = 5_000;
 
 /** Throws a TypeError naming the setting to fix when the options are unsafe or invalid. */
-export function validateHttpOptions(options: HttpOptions): void {
+export function validateHttpOptions(given: HttpOptions): void {
+  const options = { ...HTTP_CONNECTION_DEFAULTS, ...given };
   if (!options.authToken && !isLoopbackAddress(options.host) && !options.force) {
     throw new TypeError(
       `Cannot start server as 'MCP_HOST' "${options.host}" is reachable from other machines and no token is set: ` +
@@ -85,7 +105,17 @@ export function validateHttpOptions(options: HttpOptions): void {
     throw new TypeError(`Cannot start server as 'MCP_PATH' must start with "/": current value is "${options.path}"`);
   }
   for (
-    const key of ["maxBodyBytes", "maxSessions", "maxConcurrentPerSession", "maxConcurrent", "eventStoreSize"] as const
+    const key of [
+      "maxBodyBytes",
+      "maxSessions",
+      "maxConcurrentPerSession",
+      "maxConcurrent",
+      "eventStoreSize",
+      "maxConnections",
+      "headerTimeoutMs",
+      "bodyTimeoutMs",
+      "idleTimeoutMs",
+    ] as const
   ) {
     if (!Number.isSafeInteger(options[key]) || options[key] < 1) {
       throw new TypeError(
@@ -104,7 +134,8 @@ export function validateHttpOptions(options: HttpOptions): void {
  * Deno.addSignalListener("SIGTERM", () => http.shutdown());
  * ```
  */
-export function serveHttp(options: HttpOptions, deps: HttpDeps): HttpListener {
+export function serveHttp(given: HttpOptions, deps: HttpDeps): HttpListener {
+  const options = { ...HTTP_CONNECTION_DEFAULTS, ...given };
   validateHttpOptions(options);
   const log = deps.log;
   const token = options.authToken ? new TextEncoder().encode(options.authToken) : null;
@@ -115,96 +146,9 @@ export function serveHttp(options: HttpOptions, deps: HttpDeps): HttpListener {
     eventStoreSize: options.eventStoreSize,
     sessionIdleMs: options.sessionIdleMs,
   });
-  let inFlight = 0; // POSTs being answered, all sessions
+  const endpoint = mcpEndpoint(options, sessions, deps.newServer, log);
   let open = 0; // requests without a long-lived stream, for the shutdown drain
   let closing: Promise<void> | null = null;
-  const busy = (retryAfter = "1") =>
-    jsonRpcError(429, -32000, "Too Many Requests: too many calls in flight; retry shortly", {
-      "retry-after": retryAfter,
-    });
-
-  /** Takes a global (and session) slot for a POST; returns the release, or null when over a limit. */
-  function acquire(session?: Session): (() => void) | null {
-    if (inFlight >= options.maxConcurrent) return null;
-    if (session && session.inFlight >= options.maxConcurrentPerSession) return null;
-    inFlight++;
-    if (session) session.inFlight++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      inFlight--;
-      if (session) (session.inFlight--, session.lastSeen = performance.now());
-    };
-  }
-
-  /** Reads and parses a POST body, or answers 413/400. */
-  async function parseBody(request: Request): Promise<{ body: unknown } | Response> {
-    const read = await readBody(request, options.maxBodyBytes);
-    if (read.tooLarge) return tooLarge(options.maxBodyBytes);
-    try {
-      return { body: JSON.parse(read.text) };
-    } catch (error) {
-      if (!(error instanceof SyntaxError)) throw error;
-      return jsonRpcError(400, -32700, "Parse error: the body is not valid JSON");
-    }
-  }
-
-  async function stateless(request: Request, after: (() => void)[]): Promise<Response> {
-    if (request.method !== "POST") {
-      return jsonRpcError(405, -32000, "Method not allowed: this server is stateless, use POST", {
-        allow: "POST",
-      });
-    }
-    if (declaredTooLarge(request, options.maxBodyBytes)) return tooLarge(options.maxBodyBytes);
-    const release = acquire();
-    if (!release) return busy();
-    after.push(release);
-    const parsed = await parseBody(request);
-    if (parsed instanceof Response) return parsed;
-    const server = deps.newServer();
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(request, { parsedBody: parsed.body });
-    } finally {
-      await server.close().catch(() => {});
-    }
-  }
-
-  async function stateful(registry: SessionRegistry, request: Request, after: (() => void)[]): Promise<Response> {
-    const id = request.headers.get("mcp-session-id");
-    const session = id === null ? undefined : registry.get(id);
-    if (id !== null && !session) return jsonRpcError(404, -32001, "Session not found: initialize a new session");
-    if (session) session.lastSeen = performance.now();
-    if (request.method !== "POST") {
-      if (!session) return jsonRpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required");
-      return await session.transport.handleRequest(request);
-    }
-    if (declaredTooLarge(request, options.maxBodyBytes)) return tooLarge(options.maxBodyBytes);
-    const release = acquire(session);
-    if (!release) return busy();
-    after.push(release);
-    const parsed = await parseBody(request);
-    if (parsed instanceof Response) return parsed;
-    if (session) return await session.transport.handleRequest(request, { parsedBody: parsed.body });
-    if (!isInitializeRequest(parsed.body)) {
-      return jsonRpcError(400, -32000, "Bad Request: no valid session id; send initialize first");
-    }
-    if (registry.size >= options.maxSessions) {
-      log.warning("refused a new session: {count} sessions are live", { count: registry.size });
-      return jsonRpcError(503, -32000, "Service Unavailable: too many sessions; retry later", {
-        "retry-after": "5",
-      });
-    }
-    const fresh = await registry.open();
-    const response = await fresh.transport.handleRequest(request, { parsedBody: parsed.body });
-    await registry.settle(fresh);
-    return response;
-  }
 
   async function ready(): Promise<Response> {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -221,7 +165,7 @@ export function serveHttp(options: HttpOptions, deps: HttpDeps): HttpListener {
     }
   }
 
-  async function route(request: Request, url: URL, after: (() => void)[]): Promise<Response> {
+  async function route(request: Request, url: URL, after: Hook[]): Promise<Response> {
     if (url.pathname === "/healthz" && request.method === "GET") return jsonResponse(200, { status: "ok" });
     if (closing) {
       return jsonRpcError(503, -32000, "Service Unavailable: the server is shutting down", { "retry-after": "5" });
@@ -245,13 +189,13 @@ export function serveHttp(options: HttpOptions, deps: HttpDeps): HttpListener {
     if (!["GET", "POST", "DELETE"].includes(request.method)) {
       return jsonRpcError(405, -32000, "Method not allowed", { allow: "GET, POST, DELETE" });
     }
-    return sessions ? await stateful(sessions, request, after) : await stateless(request, after);
+    return await endpoint(request, after);
   }
 
   async function handle(request: Request): Promise<Response> {
     const started = performance.now();
     const url = new URL(request.url);
-    const after: (() => void)[] = [];
+    const after: Hook[] = [];
     open++;
     let response: Response;
     try {
@@ -264,8 +208,10 @@ export function serveHttp(options: HttpOptions, deps: HttpDeps): HttpListener {
     }
     const session = (request.headers.get("mcp-session-id") ?? response.headers.get("mcp-session-id") ?? "")
       .slice(0, 8);
+    let logged = false;
     const finish = () => {
-      for (const f of after) f();
+      if (logged) return;
+      logged = true;
       open--;
       log.info("{method} {path} {status} {ms} ms", {
         method: request.method,
@@ -275,24 +221,37 @@ export function serveHttp(options: HttpOptions, deps: HttpDeps): HttpListener {
         session: session || undefined,
       });
     };
-    const streaming = response.headers.get("content-type")?.startsWith("text/event-stream") && response.body;
-    if (!streaming || request.method === "GET") {
-      finish(); // a GET stream lives as long as its session: not a call in flight
+    const ended = (cancelled: boolean, eventId: string | null) => {
+      for (const hook of after) hook(cancelled, eventId);
+      finish();
+    };
+    if (!isEventStream(response)) {
+      ended(false, null);
       return response;
     }
-    return new Response(onBodyEnd(response.body!, finish), response);
+    if (request.method === "GET") {
+      finish(); // a GET stream lives as long as its session: not a request in flight
+      if (after.length === 0) return response;
+    }
+    return new Response(watchStream(response.body!, ended), response);
   }
 
-  const server = Deno.serve({
-    hostname: options.host,
-    port: options.port,
-    onListen: () => {},
-    onError: (error) => {
+  const listener = listen(
+    {
+      hostname: options.host,
+      port: options.port,
+      maxConnections: options.maxConnections,
+      headerTimeoutMs: options.headerTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      log,
+    },
+    handle,
+    (error) => {
       log.error("HTTP error: {error}", { error: error instanceof Error ? error.message : String(error) });
       return jsonRpcError(500, -32603, "Internal error");
     },
-  }, handle);
-  const addr = server.addr as Deno.NetAddr;
+  );
+  const addr = listener.addr;
   log.info("serving MCP over Streamable HTTP at http://{host}:{port}{path} ({mode}{auth})", {
     host: addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname,
     port: addr.port,
@@ -302,7 +261,7 @@ export function serveHttp(options: HttpOptions, deps: HttpDeps): HttpListener {
   });
 
   async function shutdown(deadlineMs = HTTP_SHUTDOWN_DEADLINE_MS): Promise<void> {
-    const stopped = server.shutdown(); // stops accepting at once; resolves when every response ended
+    const stopped = listener.shutdown(); // stops accepting at once; resolves when every connection closed
     const until = performance.now() + deadlineMs;
     while (open > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
     if (open > 0) log.warning("{count} requests still open at shutdown", { count: open });
@@ -311,6 +270,7 @@ export function serveHttp(options: HttpOptions, deps: HttpDeps): HttpListener {
     const grace = new Promise<void>((r) => timer = setTimeout(r, Math.max(until - performance.now(), 1_000)));
     await Promise.race([stopped, grace]);
     clearTimeout(timer);
+    listener.closeAll();
     log.info("HTTP listener stopped");
   }
 

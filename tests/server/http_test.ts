@@ -1,112 +1,11 @@
 import assert from "node:assert/strict";
 import { configure, getLogger, reset } from "@logtape/logtape";
-import type { Database } from "../../connection/types.ts";
-import { createServer } from "../../server/create.ts";
-import { type HttpOptions, serveHttp } from "../../server/http.ts";
+import { serveHttp } from "../../server/http.ts";
 import { BoundedEventStore } from "../../server/_http_sessions.ts";
 import { hostAllowed, originAllowed } from "../../server/_http_guard.ts";
-import { loadTools } from "../../server/loader.ts";
-import { BUILTIN_TOOLS_DIR } from "../../server/paths.ts";
-import { type CallToolResult, Client, StreamableHTTPClientTransport, StreamableHTTPError } from "../_sdk.ts";
-import { demoPostgresUri, demoSqlitePath, PG_DEMO_SCHEMA, testDatabase, textOf } from "../_helpers.ts";
-
-const TOOLS = (await loadTools([BUILTIN_TOOLS_DIR])).map((l) => l.tool);
-const LIMITS = { defaultRows: 1000, maxRows: 50_000, timeoutMs: 30_000, maxTimeoutMs: 600_000 };
-const TOKEN = "s3cret-token-for-tests";
-
-/** Options for a test listener on a free loopback port. */
-function httpOptions(overrides: Partial<HttpOptions> = {}): HttpOptions {
-  return {
-    host: "127.0.0.1",
-    port: 0,
-    path: "/mcp",
-    stateless: false,
-    authToken: null,
-    allowedHosts: [],
-    allowedOrigins: [],
-    maxBodyBytes: 1024 * 1024,
-    maxSessions: 100,
-    maxConcurrentPerSession: 8,
-    maxConcurrent: 64,
-    sessionIdleMs: 60_000,
-    eventStoreSize: 100,
-    ...overrides,
-  };
-}
-
-/** A listener over a real Database on the demo SQLite file (or `uri`). */
-async function startHttp(overrides: Partial<HttpOptions> = {}, uri?: string) {
-  const db: Database = testDatabase(uri ?? `sqlite://${await demoSqlitePath()}`);
-  const log = getLogger(["tdmcp", "test", "http"]);
-  const http = serveHttp(httpOptions(overrides), {
-    newServer: () => createServer({ db, tools: TOOLS, limits: LIMITS, log }),
-    ready: () => db.health(),
-    log,
-  });
-  const url = new URL(`http://127.0.0.1:${http.addr.port}/mcp`);
-  return {
-    http,
-    db,
-    url,
-    base: `http://127.0.0.1:${http.addr.port}`,
-    async [Symbol.asyncDispose]() {
-      await http.shutdown(2_000);
-      await db.close();
-    },
-  };
-}
-
-/** An SDK client over Streamable HTTP. */
-async function connect(url: URL, headers: Record<string, string> = {}) {
-  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
-  const client = new Client({ name: "tdmcp-http-test", version: "0" });
-  await client.connect(transport);
-  return {
-    client,
-    transport,
-    call: async (name: string, args: Record<string, unknown> = {}) =>
-      await client.callTool({ name, arguments: args }) as CallToolResult & {
-        structuredContent?: { rows: unknown[][] };
-      },
-    async [Symbol.asyncDispose]() {
-      await client.close().catch(() => {});
-    },
-  };
-}
-
-/** A SQLite statement that keeps a connection busy for a while. */
-const SLOW_SQL =
-  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) SELECT count(*) FROM n";
-
-const INITIALIZE = {
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
-};
-
-/** A raw POST of `body` to the endpoint with the headers the transport expects. */
-function post(url: URL | string, body: string, headers: Record<string, string> = {}) {
-  return fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
-    body,
-  });
-}
-
-/** Sends a raw HTTP/1.1 request (fetch will not send a forged Host header) and returns the status. */
-async function rawStatus(port: number, request: string): Promise<number> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  try {
-    await conn.write(new TextEncoder().encode(request));
-    const buffer = new Uint8Array(4096);
-    const n = await conn.read(buffer);
-    const head = new TextDecoder().decode(buffer.subarray(0, n ?? 0));
-    return Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
-  } finally {
-    conn.close();
-  }
-}
+import { type CallToolResult, StreamableHTTPError } from "../_sdk.ts";
+import { demoPostgresUri, PG_DEMO_SCHEMA, textOf } from "../_helpers.ts";
+import { connect, httpOptions, INITIALIZE, post, rawStatus, readUntil, SLOW_SQL, startHttp, TOKEN } from "./_http.ts";
 
 Deno.test("a stateful client lists tools, queries over HTTP and ends its session with DELETE", async () => {
   await using server = await startHttp();
@@ -137,23 +36,6 @@ Deno.test("a long call streams progress notifications to the client over SSE", a
   assert.equal(r.isError, undefined, textOf(r));
   assert.ok(progress.length >= 1, "at least one progress notification arrived before the result");
 });
-
-/** Reads an SSE body until `pattern` matches the text so far, then cancels it. */
-async function readUntil(body: ReadableStream<Uint8Array>, pattern: RegExp): Promise<string> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  try {
-    while (!pattern.test(text)) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      text += decoder.decode(chunk.value, { stream: true });
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return text;
-}
 
 Deno.test("a client that lost its SSE stream resumes with Last-Event-ID and gets the result", async () => {
   await using server = await startHttp();
@@ -202,7 +84,7 @@ Deno.test("a 2025-11-25 client's event stream opens with a priming event that sa
   assert.equal(response.status, 200);
   assert.equal(response.headers.get("content-type"), "text/event-stream");
   const text = await readUntil(response.body!, /"result"/);
-  assert.match(text, /^id: \S+\nretry: 1000\ndata: \n\n/, "priming event first");
+  assert.match(text, /^id: \S+\nretry: 500\ndata: \n\n/, "priming event first");
 });
 
 Deno.test("a stateless server answers each POST as JSON without a session", async () => {
