@@ -27,7 +27,7 @@ export const TABLE_OUTPUT = {
   ),
 };
 
-/** Longest cell shown in the text rendering (structured content keeps it whole). */
+/** Longest cell shown in the text rendering (structured content keeps it whole; so does the text for DDL and SQL). */
 const TEXT_CELL_MAX = 200;
 
 /** Builds a tool result from a query result, with an optional note for the agent. */
@@ -50,10 +50,18 @@ export function errorResult(message: string): ToolResult {
   return { content: [{ type: "text", text: message }], isError: true };
 }
 
+/**
+ * Columns holding DDL or SQL text, shown whole in the text rendering (a statement cut at 200 characters is
+ * useless): tdmcp's own `ddl`, `sql_text`, `query_text`, `definition`, and Teradata's RequestText (SHOW, DBC.TablesV),
+ * SqlTextInfo (DBC.QryLogSQLV) and QueryText (DBC.QryLogV).
+ */
+const WHOLE_TEXT = /^(?:ddl|sql_?text|query_?text|definition|request ?text|sqltextinfo)$/i;
+
 /** Renders a result as a header line and one tab-separated line per row. */
 export function renderText(result: QueryResult, note?: string): string {
   const lines = [result.columns.map((c) => c.name).join("\t")];
-  for (const row of result.rows) lines.push(row.map(renderCell).join("\t"));
+  const whole = result.columns.map((c) => WHOLE_TEXT.test(c.name.trim()));
+  for (const row of result.rows) lines.push(row.map((cell, i) => renderCell(cell, whole[i])).join("\t"));
   const plural = result.rowCount === 1 ? "row" : "rows";
   let footer = `(${result.rowCount} ${plural}`;
   if (result.truncatedBy === "rows") {
@@ -72,9 +80,10 @@ export function renderText(result: QueryResult, note?: string): string {
 /** Tabs and line breaks, which would break the row and column layout. */
 const LAYOUT_BREAKS = /[\t\n\r]/g;
 
-function renderCell(cell: Cell): string {
+function renderCell(cell: Cell, whole = false): string {
   if (cell === null) return "NULL";
   if (typeof cell !== "string") return String(cell); // numbers and booleans: nothing to replace or cut
+  if (whole) return cell.replace(LAYOUT_BREAKS, " ");
   // Replacing keeps the length, so cutting first (one character over, to know it was longer) is the same, and cheaper.
   const text = (cell.length > TEXT_CELL_MAX ? cell.slice(0, TEXT_CELL_MAX + 1) : cell).replace(LAYOUT_BREAKS, " ");
   return text.length > TEXT_CELL_MAX ? `${text.slice(0, TEXT_CELL_MAX)}…` : text;

@@ -32,6 +32,12 @@ export interface TableSchema {
   row_count_estimate: number | null;
   /** Where the estimate comes from and how fresh it is. */
   row_count_source: string | null;
+  /**
+   * Teradata views only, when HELP COLUMN failed and the types stay unknown: NO_ACCESS (no SELECT right on the
+   * view or what it reads) or BROKEN_VIEW, with the database's message.
+   */
+  status?: "NO_ACCESS" | "BROKEN_VIEW";
+  status_detail?: string;
 }
 
 type Describe = (ctx: ReadContext, database: string, table: string) => Promise<TableSchema | null>;

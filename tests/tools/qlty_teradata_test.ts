@@ -9,8 +9,16 @@ import assert from "node:assert/strict";
 import { connectClient, textOf } from "../_helpers.ts";
 import { oneLine, teradata } from "./_teradata_fake.ts";
 
-/** DBC.ColumnsVX rows of sales.orders: name, ColumnType code (CHAR(2), blank-padded). */
-const ORDER_COLUMNS = [["order_id", "I "], ["amount", "D "], ["status", "CV"], ["note", "CO"]];
+/**
+ * DBC.ColumnsVX rows of sales.orders: name, ColumnType (CHAR(2), blank-padded), ColumnLength (bytes), CharType,
+ * DecimalTotalDigits, DecimalFractionalDigits, ColumnUDTName.
+ */
+const ORDER_COLUMNS = [
+  ["order_id", "I ", 4, null, null, null, null],
+  ["amount", "D ", 8, null, 18, 2, null],
+  ["status", "CV", 40, 2, null, null, null],
+  ["note", "CO", 2097088000, 1, null, null, null],
+];
 
 /** Answers catalog queries with ORDER_COLUMNS (or untyped view columns) and scans with `scan`. */
 function answers(scan: unknown[][], view = false) {
@@ -18,7 +26,7 @@ function answers(scan: unknown[][], view = false) {
     if (sql.includes("FROM DBC.ColumnsVX WHERE TableName")) {
       return view ? ORDER_COLUMNS.map(([name]) => [name, null]) : ORDER_COLUMNS;
     }
-    if (sql.startsWith("HELP COLUMN")) return ORDER_COLUMNS;
+    if (sql.startsWith("HELP COLUMN")) return ORDER_COLUMNS.map(([name, code]) => [name, code]);
     return scan;
   };
 }
@@ -40,8 +48,8 @@ async function statements(
   return { sql, result: r };
 }
 
-const CATALOG =
-  `SELECT ColumnName, ColumnType FROM DBC.ColumnsVX WHERE TableName = ? AND DatabaseName = ? ORDER BY ColumnId`;
+const CATALOG = "SELECT ColumnName, ColumnType, ColumnLength, CharType, DecimalTotalDigits, DecimalFractionalDigits, " +
+  "ColumnUDTName FROM DBC.ColumnsVX WHERE TableName = ? AND DatabaseName = ? ORDER BY ColumnId";
 const ORDERS = { table_name: "orders", database_name: "sales" };
 
 Deno.test("teradata: qlty_missingValues reads the column list from DBC.ColumnsVX and scans once with BIGINT counts", async () => {
@@ -58,9 +66,9 @@ Deno.test("teradata: qlty_missingValues reads the column list from DBC.ColumnsVX
   assert.equal(sql.length, 2);
   assert.deepEqual(result.structuredContent!.rows, [
     ["order_id", "INTEGER", 0, 0],
-    ["amount", "DECIMAL", 5, 5],
-    ["status", "VARCHAR", 0, 0],
-    ["note", "CLOB", 7, 7],
+    ["amount", "DECIMAL(18,2)", 5, 5],
+    ["status", "VARCHAR(20) CHARACTER SET UNICODE", 0, 0],
+    ["note", "CLOB(2097088000) CHARACTER SET LATIN", 7, 7],
   ]);
 });
 
@@ -174,34 +182,44 @@ Deno.test("teradata: qlty_duplicateRows leaves CLOB columns out of 'all columns'
   const { db } = teradata(answers([]));
   await using c = await connectClient(db);
   const refused = await c.call("qlty_duplicateRows", { ...ORDERS, columns: ["note"] });
-  assert.match(textOf(refused), /column `note` \(CLOB\) cannot be grouped/);
+  assert.match(textOf(refused), /column `note` \(CLOB\(2097088000\) CHARACTER SET LATIN\) cannot be grouped/);
   await db.close();
 });
 
 Deno.test("teradata: base_columnMetadata joins DBC.ColumnsVX to DBC.TablesVX, binds the filter and continues after a token", async () => {
-  const rows = [["sales", "orders", "order_id", "I ", "N", 1025, null], [
-    "sales",
-    "orders",
-    "amount",
-    "D ",
-    "Y",
-    1026,
-    "0",
-  ]];
-  const first = await statements(() => rows, "base_columnMetadata", { database_name: "sales", table_filter: "ord%" });
+  // DatabaseName, TableName, ColumnName, ColumnType, ColumnLength, CharType, DecimalTotalDigits,
+  // DecimalFractionalDigits, ColumnUDTName, Nullable, ColumnId, DefaultValue.
+  const rows = [
+    ["sales", "orders", "order_id", "I ", 4, null, null, null, null, "N", 1025, null],
+    ["sales", "orders", "amount", "D ", 8, null, 18, 2, null, "Y", 1026, "0"],
+  ];
+  const answer = (page: unknown[][]) => (sql: string) =>
+    sql.includes("FROM DBC.IndicesVX")
+      ? [["orders", "order_id", "P", "Y"], ["orders", "amount", "S", "N"]]
+      : sql.startsWith("HELP COLUMN")
+      ? [["status", "CV", "Y"]]
+      : page;
+  const first = await statements(answer(rows), "base_columnMetadata", { database_name: "sales", table_filter: "ord%" });
   assert.equal(
     first.sql[0].sql,
-    `SELECT TOP 1001 c.DatabaseName, c.TableName, c.ColumnName, c.ColumnType, c.Nullable, c.ColumnId, c.DefaultValue ` +
+    `SELECT TOP 1001 c.DatabaseName, c.TableName, c.ColumnName, c.ColumnType, c.ColumnLength, c.CharType, ` +
+      `c.DecimalTotalDigits, c.DecimalFractionalDigits, c.ColumnUDTName, c.Nullable, c.ColumnId, c.DefaultValue ` +
       `FROM DBC.ColumnsVX c JOIN DBC.TablesVX t ON t.DatabaseName = c.DatabaseName AND t.TableName = c.TableName ` +
-      `WHERE c.DatabaseName = ? AND t.TableKind IN ('T', 'V', 'O', 'Q') AND c.TableName LIKE ? ` +
+      `WHERE c.DatabaseName = ? AND t.TableKind IN ('T', 'O', 'Q', 'V') AND c.TableName LIKE ? ` +
       `ORDER BY c.TableName, c.ColumnId`,
   );
   assert.deepEqual(first.sql[0].params, ["sales", "ord%"]);
+  assert.deepEqual(first.sql[1], {
+    sql: "SELECT TableName, ColumnName, IndexType, UniqueFlag FROM DBC.IndicesVX WHERE DatabaseName = ? " +
+      "AND TableName IN (?) AND ColumnName IS NOT NULL AND IndexType IN ('P', 'Q', 'A', 'S', 'K', 'U', 'V', 'H', 'O', 'G')",
+    params: ["sales", "orders"],
+  });
   assert.deepEqual(first.result.structuredContent!.rows, [
-    ["sales", "orders", "order_id", "INTEGER", "NO", 1025, null],
-    ["sales", "orders", "amount", "DECIMAL", "YES", 1026, "0"],
+    ["sales", "orders", "order_id", "INTEGER", false, 1025, null, "I", null, "UPI", null],
+    ["sales", "orders", "amount", "DECIMAL(18,2)", true, 1026, "0", "D", null, "NUSI", null],
   ]);
-  const { db, sent } = teradata(() => [...rows, ["sales", "orders", "status", null, "Y", 1027, null]]);
+  const view = ["sales", "orders", "status", null, null, null, null, null, null, null, 1027, null];
+  const { db, sent } = teradata(answer([...rows, view]));
   await using c = await connectClient(db, { defaultRows: 2, maxRows: 10, timeoutMs: 30_000, maxTimeoutMs: 60_000 });
   const page = await c.call("base_columnMetadata", { table_names: ["orders", "stores"] });
   const token = (page.structuredContent!.summary as { next_page_token: string }).next_page_token;

@@ -9,13 +9,16 @@ import assert from "node:assert/strict";
 import { connectCatalog } from "./_resources_client.ts";
 import { oneLine, type Sent, teradata } from "./_teradata_fake.ts";
 
-/** DBC.ColumnsVX rows: name, ColumnType, ColumnLength, CharType, DecimalTotalDigits, DecimalFractionalDigits, Nullable, DefaultValue. */
+/**
+ * DBC.ColumnsVX rows: name, ColumnType, ColumnLength, CharType, DecimalTotalDigits, DecimalFractionalDigits,
+ * ColumnUDTName, Nullable, DefaultValue.
+ */
 const ORDER_COLUMNS = [
-  ["order_id", "I ", 4, null, null, null, "N", null],
-  ["status", "CV", 80, 2, null, null, "Y", "'new'"],
-  ["code", "CF", 3, 1, null, null, "Y", null],
-  ["amount", "D ", 8, null, 12, 2, "Y", null],
-  ["placed", "TS", 26, null, null, 6, "N", "CURRENT_TIMESTAMP(6)"],
+  ["order_id", "I ", 4, null, null, null, null, "N", null],
+  ["status", "CV", 80, 2, null, null, null, "Y", "'new'"],
+  ["code", "CF", 3, 1, null, null, null, "Y", null],
+  ["amount", "D ", 8, null, 12, 2, null, "Y", null],
+  ["placed", "TS", 26, null, null, 6, null, "N", "CURRENT_TIMESTAMP(6)"],
 ];
 
 function catalogAnswers(overrides: (sql: string) => unknown[][] | undefined = () => undefined) {
@@ -24,7 +27,7 @@ function catalogAnswers(overrides: (sql: string) => unknown[][] | undefined = ()
     if (override) return override;
     if (sql.startsWith("SELECT TableKind FROM DBC.TablesVX")) return [["T"]];
     if (sql.includes("FROM DBC.ColumnsVX")) return ORDER_COLUMNS;
-    if (sql.includes("FROM DBC.IndicesVX")) return [["order_id"]];
+    if (sql.includes("FROM DBC.IndicesVX")) return [["K", "order_id"]];
     if (sql.includes("FROM DBC.TableStatsV")) return [[1234]];
     return [];
   };
@@ -74,11 +77,12 @@ Deno.test("teradata: reading a schema sends the DBC views with bound names and d
     { sql: `SELECT TableKind FROM DBC.TablesVX ${where}`, params: ["sales", "orders"] },
     {
       sql: "SELECT ColumnName, ColumnType, ColumnLength, CharType, DecimalTotalDigits, DecimalFractionalDigits, " +
-        `Nullable, DefaultValue FROM DBC.ColumnsVX ${where} ORDER BY ColumnId`,
+        `ColumnUDTName, Nullable, DefaultValue FROM DBC.ColumnsVX ${where} ORDER BY ColumnId`,
       params: ["sales", "orders"],
     },
     {
-      sql: `SELECT ColumnName FROM DBC.IndicesVX ${where} AND IndexType = 'K' ORDER BY ColumnPosition`,
+      sql: `SELECT IndexType, ColumnName FROM DBC.IndicesVX ${where} ` +
+        "AND (IndexType = 'K' OR (IndexType IN ('P', 'Q') AND UniqueFlag = 'Y')) ORDER BY IndexType, ColumnPosition",
       params: ["sales", "orders"],
     },
     { sql: `SELECT MAX(RowCount) FROM DBC.TableStatsV ${where}`, params: ["sales", "orders"] },
@@ -89,8 +93,8 @@ Deno.test("teradata: reading a schema sends the DBC views with bound names and d
     kind: "table",
     columns: [
       { name: "order_id", type: "INTEGER", nullable: false, default: null },
-      { name: "status", type: "VARCHAR(40)", nullable: true, default: "'new'" },
-      { name: "code", type: "CHAR(3)", nullable: true, default: null },
+      { name: "status", type: "VARCHAR(40) CHARACTER SET UNICODE", nullable: true, default: "'new'" },
+      { name: "code", type: "CHAR(3) CHARACTER SET LATIN", nullable: true, default: null },
       { name: "amount", type: "DECIMAL(12,2)", nullable: true, default: null },
       { name: "placed", type: "TIMESTAMP(6)", nullable: false, default: "CURRENT_TIMESTAMP(6)" },
     ],
@@ -104,7 +108,7 @@ Deno.test("teradata: reading a schema sends the DBC views with bound names and d
 Deno.test("teradata: view columns are typed by HELP COLUMN; no access to TableStatsV means no estimate, not an error", async () => {
   const { db, sent } = teradata(catalogAnswers((sql) => {
     if (sql.startsWith("SELECT TableKind")) return [["V"]];
-    if (sql.includes("FROM DBC.ColumnsVX")) return [["order_id", null, null, null, null, null, null, null]];
+    if (sql.includes("FROM DBC.ColumnsVX")) return [["order_id", null, null, null, null, null, null, null, null]];
     if (sql.startsWith("HELP COLUMN")) return [["order_id", "I8"]];
     if (sql.includes("FROM DBC.IndicesVX")) return [];
     if (sql.includes("TableStatsV")) throw new Error("[Teradata Database] The user does not have SELECT access");

@@ -1,71 +1,79 @@
+import { z } from "zod";
+import type { QueryResult } from "../../connection/types.ts";
 import { DIALECTS } from "../../connection/types.ts";
 import { notFoundMessage } from "../_catalog.ts";
+import { describeColumns, nameFilter } from "../_columns.ts";
 import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defaultDatabase, quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { checkIdentifier } from "../_sql.ts";
+import { typeViewRows } from "../_teradata_columns.ts";
+import { defineTool, READ_ONLY, type ToolContext } from "../_tool.ts";
 
-/** Describes the columns of a table or view. */
+/** Most views one call types with HELP COLUMN (one round trip each); the rest keep a null type. */
+const MAX_HELP_VIEWS = 20;
+
+/** Describes the columns of a table or view, or of every table matching a pattern. */
 export default defineTool({
   name: "base_columnDescription",
   title: "Describe columns",
-  description: `Describe the columns of one table or view: name, type, nullability, default, position.
-Use it before writing SQL against a table. table_name may be 'db.table' when database_name is not given.
-On Teradata it reads DBC.ColumnsVX (views report no types there; use base_readQuery with HELP COLUMN for those).
-Result: columns column_name, data_type, nullable, default_value, position; one row per column. A missing table is an error naming similar tables.`,
+  description: `Describe the columns of a table or view: name, type, nullability, default, position, comment.
+Use it before writing SQL against a table. table_name may be 'db.table'. Both names may be SQL LIKE patterns with % (as in
+the official Teradata MCP server, whose default for both is '%'); '_' is a wildcard only in a name that holds a %.
+Without database_name: the current database (Teradata: DATABASE, PostgreSQL: current_schema(), SQLite: main), and every
+database when nothing matches there. Types are spelled in full: Teradata ColumnType codes are decoded with their length,
+character set, precision and scale (VARCHAR(100) CHARACTER SET UNICODE, DECIMAL(18,2), TIMESTAMP(6)); view columns,
+which DBC.ColumnsVX leaves untyped, are typed with HELP COLUMN (up to ${MAX_HELP_VIEWS} views a call); a view that HELP
+COLUMN cannot read keeps null types and status NO_ACCESS or BROKEN_VIEW. PostgreSQL uses format_type, SQLite the
+declared type. nullable is a boolean (null when unknown).
+Result: column_name, data_type, nullable, default_value, position, comment, table_name, database_name (+ Teradata
+type_code, status); one row per column. An exact table name that matches nothing is an error naming similar tables.`,
   inputSchema: {
-    ...TABLE_ARGS,
+    table_name: z.string().min(1).optional().describe(
+      "Table or view name, 'database.table', or a LIKE pattern with % (default '%': every table)",
+    ),
+    database_name: z.string().optional().describe(
+      "Database (schema) name or LIKE pattern with %; default: the current one, then every database",
+    ),
   },
   outputSchema: TABLE_OUTPUT,
   annotations: READ_ONLY,
   dialects: DIALECTS,
   async handler({ table_name, database_name }, ctx) {
-    const ref = tableRef(table_name, database_name);
-    const options = { maxRows: ctx.limits.maxRows, signal: ctx.signal };
-    const params = [
-      ref.table,
-      ...(ref.database === null ? [] : [ref.database]),
-    ];
-    let result;
-    switch (ctx.dialect) {
-      case "teradata":
-        result = await ctx.db.query(
-          `SELECT ColumnName AS column_name, ColumnType AS data_type, Nullable AS nullable,
-  DefaultValue AS default_value, ColumnId AS "position", ColumnLength AS "length", DecimalTotalDigits AS "precision",
-  DecimalFractionalDigits AS scale, CommentString AS "comment"
-FROM DBC.ColumnsVX WHERE TableName = ? AND DatabaseName = ${
-            ref.database === null ? "DATABASE" : "?"
-          } ORDER BY ColumnId`,
-          { ...options, params },
-        );
-        break;
-      case "postgres":
-        result = await ctx.db.query(
-          `SELECT column_name, CASE WHEN data_type IN ('USER-DEFINED', 'ARRAY') THEN udt_name ELSE data_type END AS data_type,
-  is_nullable AS nullable, column_default AS default_value, ordinal_position AS "position",
-  character_maximum_length AS "length", numeric_precision AS "precision", numeric_scale AS scale
-FROM information_schema.columns WHERE table_name = ? AND table_schema = ${
-            ref.database === null ? "current_schema()" : "?"
-          } ORDER BY ordinal_position`,
-          { ...options, params },
-        );
-        break;
-      case "sqlite": {
-        const schema = ref.database ?? defaultDatabase("sqlite")!;
-        result = await ctx.db.query(
-          `SELECT name AS column_name, type AS data_type, CASE WHEN "notnull" = 1 THEN 'NO' ELSE 'YES' END AS nullable,
-  dflt_value AS default_value, cid + 1 AS "position", pk AS primary_key_position
-FROM ${quoteIdent(schema, "sqlite")}.pragma_table_info(?) ORDER BY cid`,
-          { ...options, params: [ref.table] },
-        );
-        break;
-      }
-      case "generic":
-        result = await ctx.db.odbcColumns(ref.database, ref.table);
-        break;
+    let table = table_name?.trim() || "%";
+    let database = database_name?.trim() || null;
+    const dotted = /^([^".%]+)\.([^".]+)$/.exec(table);
+    if (database === null && dotted) [database, table] = [dotted[1], dotted[2]];
+    const tableFilter = nameFilter(checkIdentifier(table, "table_name"), { kind: "any" });
+    const databaseFilter = nameFilter(database === null ? null : checkIdentifier(database, "database_name"), {
+      kind: "current",
+    });
+    let result = await describeColumns(ctx, databaseFilter, tableFilter);
+    let widened = false;
+    if (result.rowCount === 0 && database === null) {
+      result = await describeColumns(ctx, { kind: "any" }, tableFilter);
+      widened = result.rowCount > 0;
     }
     if (result.rowCount === 0) {
-      return errorResult(await notFoundMessage(ctx, ref));
+      if (tableFilter.kind === "exact") {
+        return errorResult(await notFoundMessage(ctx, { database, table: tableFilter.value }));
+      }
+      return tableResult(result, "no columns matched; check the names with base_tableList");
     }
-    return tableResult(result);
+    const notes = widened ? ["nothing matched in the current database; these are from every database"] : [];
+    if (ctx.dialect === "teradata") notes.push(...await typeViews(ctx, result));
+    return tableResult(result, notes.join("\n") || undefined);
   },
 });
+
+/** Types view columns from HELP COLUMN (up to {@link MAX_HELP_VIEWS} views); returns notes for the agent. */
+function typeViews(ctx: ToolContext, result: QueryResult): Promise<string[]> {
+  const at = Object.fromEntries(result.columns.map((c, i) => [c.name, i]));
+  return typeViewRows(ctx, result.rows, {
+    database: at.database_name,
+    table: at.table_name,
+    column: at.column_name,
+    type: at.data_type,
+    code: at.type_code,
+    nullable: at.nullable,
+    status: at.status,
+  }, { maxViews: MAX_HELP_VIEWS });
+}
