@@ -14,14 +14,14 @@ import { READ_ONLY, type Tool, type ToolAnnotations, type ToolContext, type Tool
 /** Most matches one search returns. */
 const MAX_MATCHES = 50;
 
-const SEARCH_INPUT = z.object({
+const SEARCH_INPUT = z.strictObject({
   query: z.string().min(1).max(500).describe("Keywords or exact tool names"),
   limit: z.number().int().min(1).max(MAX_MATCHES).optional().describe(
     `Most matches (default 10, max ${MAX_MATCHES})`,
   ),
 });
 
-const EXECUTE_INPUT = z.object({
+const EXECUTE_INPUT = z.strictObject({
   name: z.string().min(1).max(128).describe("Exact tool name"),
   arguments: z.record(z.string(), z.unknown()).optional().describe("The tool's arguments"),
 });
@@ -38,12 +38,31 @@ function objectsOf(tool: Tool): { input: z.ZodObject; output?: z.ZodObject } {
   if (found === undefined) {
     const schema = tool.inputSchema;
     found = {
-      input: schema instanceof z.ZodObject ? schema : z.object(schema),
+      input: schema instanceof z.ZodObject ? schema : strictInput(tool.name, schema),
       output: tool.outputSchema === undefined ? undefined : z.object(tool.outputSchema),
     };
     objects.set(tool, found);
   }
   return found;
+}
+
+/**
+ * A tool's input shape as a strict object: an argument the tool does not
+ * declare is an error naming the accepted ones (a plain `z.object` would drop
+ * it silently, and the call would run with defaults the agent did not ask
+ * for). The SDK parses `tools/call` arguments with this object and lists it
+ * with `additionalProperties: false`; `execute_tool` parses with it too.
+ */
+function strictInput(name: string, shape: z.ZodRawShape): z.ZodObject {
+  const accepted = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `${name} has no argument ${issue.keys.map((k) => `'${k}'`).join(", ")}; it accepts: ${
+          accepted.join(", ") || "no arguments"
+        }`
+        : undefined,
+  });
 }
 
 /** A tool's input schema as one zod object. */

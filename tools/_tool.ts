@@ -170,7 +170,9 @@ export interface ToolResult {
 /**
  * A tool's input: a shape of described zod fields (the usual form) or a whole
  * zod object, for schemas that need object-level settings such as
- * `.meta({ $defs })` or strictness.
+ * `.meta({ $defs })`. The server makes a shape strict: an argument the tool
+ * does not declare is an error naming the accepted ones, never silently
+ * dropped. A whole object is used as written (make it with `z.strictObject`).
  */
 export type InputSchema<Shape extends z.ZodRawShape> = Shape | z.ZodObject<Shape, z.core.$ZodObjectConfig>;
 
