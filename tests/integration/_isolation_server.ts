@@ -145,7 +145,9 @@ async function startHttp(uri: string, env: Record<string, string>): Promise<Runn
   const clients: Client[] = [];
   try {
     let ready = false;
-    for (let i = 0; i < 300 && !ready; i++) {
+    let exited = false;
+    child.status.then(() => exited = true);
+    for (let i = 0; i < 300 && !ready && !exited; i++) {
       ready = await fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => {
         await r.body?.cancel();
         return r.ok;
