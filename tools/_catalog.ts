@@ -60,6 +60,55 @@ WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'${like
   }
 }
 
+/**
+ * Lists the tables and views of every database (schema) the user can see, optionally filtered by a LIKE pattern:
+ * Teradata DBC.TablesVX without a database filter (as the official server's base_tableList without database_name),
+ * PostgreSQL every schema but pg_catalog, information_schema and pg_toast, SQLite every attached database, other
+ * engines ODBC SQLTables over all schemas.
+ */
+export async function listAllTables(ctx: ToolContext, pattern: string | null): Promise<QueryResult> {
+  const options = { maxRows: ctx.limits.maxRows, signal: ctx.signal };
+  const params = pattern === null ? [] : [pattern];
+  switch (ctx.dialect) {
+    case "teradata":
+      return await ctx.db.query(
+        `SELECT DatabaseName AS database_name, TableName AS table_name, TableKind AS kind, CommentString AS "comment"
+FROM DBC.TablesVX WHERE TableKind IN ('T', 'V', 'O', 'Q')${pattern === null ? "" : " AND TableName LIKE ?"}
+ORDER BY DatabaseName, TableName`,
+        { ...options, params },
+      );
+    case "postgres":
+      return await ctx.db.query(
+        `SELECT table_schema AS database_name, table_name, table_type AS kind FROM information_schema.tables
+WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg\\_toast%'${
+          pattern === null ? "" : " AND table_name ILIKE ?"
+        }
+ORDER BY table_schema, table_name`,
+        { ...options, params },
+      );
+    case "sqlite": {
+      const databases = await ctx.db.query("SELECT name FROM pragma_database_list ORDER BY seq", {
+        maxRows: 100,
+        signal: ctx.signal,
+      });
+      const parts: QueryResult[] = [];
+      for (const [name] of databases.rows) parts.push(await listTables(ctx, String(name), pattern));
+      const rows = parts.flatMap((p) => p.rows).slice(0, ctx.limits.maxRows);
+      const cut = parts.reduce((n, p) => n + p.rowCount, 0) > rows.length || parts.some((p) => p.truncated);
+      return {
+        columns: parts[0]?.columns ?? [],
+        rows,
+        rowCount: rows.length,
+        truncated: cut,
+        truncatedBy: cut ? "rows" : null,
+        elapsedMs: parts.reduce((ms, p) => ms + p.elapsedMs, 0),
+      };
+    }
+    case "generic":
+      return await ctx.db.odbcTables(null, pattern);
+  }
+}
+
 /** Up to five table names of the database that look like `wanted`. */
 export async function similarTables(
   ctx: ToolContext,

@@ -13,6 +13,7 @@ const ALL_DBA_TOOLS = [
   "dba_databaseVersion",
   "dba_featureUsage",
   "dba_flowControl",
+  "dba_nodeUsage",
   "dba_resusageSummary",
   "dba_sessionInfo",
   "dba_systemSpace",
@@ -47,7 +48,7 @@ async function one(r: Awaited<ReturnType<typeof recorder>>, tool: string, args: 
   return statements[0];
 }
 
-Deno.test("teradata: all twelve DBA tools are listed", async () => {
+Deno.test("teradata: all thirteen DBA tools are listed", async () => {
   await using r = await recorder();
   const { tools } = await r.c.client.listTools();
   assert.deepEqual(tools.map((t) => t.name).filter((n) => n.startsWith("dba_")).sort(), ALL_DBA_TOOLS);
@@ -84,19 +85,19 @@ Deno.test("teradata: dba_tableSpace reads DBC.TableSizeVX with skew, default dat
   const current = await one(r, "dba_tableSpace", {});
   assert.match(
     current.sql,
-    /^LOCKING ROW FOR ACCESS SELECT TOP 100 DatabaseName AS database_name, TableName AS table_name,/,
+    /^LOCKING ROW FOR ACCESS SELECT TOP 100 s\.DatabaseName AS database_name, s\.TableName AS table_name,/,
   );
   assert.match(
     current.sql,
-    /CAST\(100 - AVG\(CurrentPerm\) \* 100\.0 \/ NULLIFZERO\(MAX\(CurrentPerm\)\) AS DECIMAL\(5,2\)\) AS skew_pct/,
+    /CAST\(100 - AVG\(s\.CurrentPerm\) \* 100\.0 \/ NULLIFZERO\(MAX\(s\.CurrentPerm\)\) AS DECIMAL\(5,2\)\) AS skew_pct/,
   );
   assert.match(
     current.sql,
-    /FROM DBC\.TableSizeVX WHERE DatabaseName = DATABASE GROUP BY DatabaseName, TableName ORDER BY total_bytes DESC/,
+    /FROM DBC\.TableSizeVX s WHERE s\.DatabaseName = DATABASE GROUP BY s\.DatabaseName, s\.TableName ORDER BY total_bytes DESC/,
   );
   assert.deepEqual(current.params, []);
   const table = await one(r, "dba_tableSpace", { database_name: "sales", table_name: "orders", top_n: 3 });
-  assert.match(table.sql, /SELECT TOP 3 .* WHERE DatabaseName = \? AND TableName = \? GROUP BY/);
+  assert.match(table.sql, /SELECT TOP 3 .* WHERE s\.DatabaseName = \? AND s\.TableName = \? GROUP BY/);
   assert.deepEqual(table.params, ["sales", "orders"]);
 });
 
@@ -158,6 +159,12 @@ Deno.test("teradata: days_back and top_n outside their bounds are refused before
       ["dba_flowControl", { days_back: 2.5 }],
       ["dba_userDelay", { top_n: 1001 }],
       ["dba_resusageSummary", { days_back: "7; DROP" }],
+      ["dba_nodeUsage", { no_days: 400 }],
+      ["dba_featureUsage", { days_back: 7, start_date: "2024-01-01" }],
+      ["dba_userDelay", { start_date: "2024-02-30" }],
+      ["dba_flowControl", { start_date: "2024-03-01", end_date: "2024-01-01" }],
+      ["dba_nodeUsage", { end_date: "2024-01-01" }],
+      ["dba_userSqlList", { user_name: "alice", days_back: 30, no_days: 90 }],
     ] as const
   ) {
     const { result, statements } = await r.call(tool, args);
@@ -199,12 +206,12 @@ Deno.test("teradata: dba_systemSpace sums DBC.DiskSpaceV over the whole system",
   assert.deepEqual(sql.params, []);
 });
 
-Deno.test("teradata: dba_flowControl and dba_resusageSummary read ResUsage per day with days bound", async () => {
+Deno.test("teradata: dba_flowControl and dba_nodeUsage read ResUsage per day, casting before they sum", async () => {
   await using r = await recorder();
   const flow = await one(r, "dba_flowControl", { days_back: 14 });
   assert.match(
     flow.sql,
-    /^LOCKING ROW FOR ACCESS SELECT TheDate AS log_date, SUM\(FlowCtlCnt\) AS flow_control_entries,/,
+    /^LOCKING ROW FOR ACCESS SELECT TheDate AS log_date, SUM\(CAST\(FlowCtlCnt AS BIGINT\)\) AS flow_control_entries,/,
   );
   assert.match(flow.sql, /MIN\(AvailableMin\) AS min_free_awts, MAX\(InUseMax\) AS max_awts_in_use/);
   assert.match(
@@ -212,17 +219,30 @@ Deno.test("teradata: dba_flowControl and dba_resusageSummary read ResUsage per d
     /FROM DBC\.ResUsageSawt WHERE CAST\(TheDate AS DATE\) >= CURRENT_DATE - CAST\(\? AS INTEGER\) GROUP BY TheDate ORDER BY TheDate DESC$/,
   );
   assert.deepEqual(flow.params, [14]);
-  const res = await one(r, "dba_resusageSummary", {});
+  const ranged = await one(r, "dba_flowControl", { start_date: "2024-01-01", end_date: "2024-01-31" });
   assert.match(
-    res.sql,
-    /CAST\(SUM\(CPUUExec \+ CPUUServ\) \/ NULLIFZERO\(SUM\(NCPUs \* Secs\)\) AS DECIMAL\(7,2\)\) AS cpu_busy_pct/,
+    ranged.sql,
+    /WHERE CAST\(TheDate AS DATE\) BETWEEN CAST\(\? AS DATE FORMAT 'YYYY-MM-DD'\) AND CAST\(\? AS DATE FORMAT 'YYYY-MM-DD'\) GROUP BY/,
   );
-  assert.match(res.sql, /SUM\(FileAcqReads \+ FilePreReads\) AS physical_reads, SUM\(FileWrites\) AS physical_writes/);
+  assert.deepEqual(ranged.params, ["2024-01-01", "2024-01-31"]);
+  const node = await one(r, "dba_nodeUsage", {});
+  // NCPUs and Secs are SMALLINT: their product summed over a large system overflows INTEGER unless cast first.
   assert.match(
-    res.sql,
+    node.sql,
+    /CAST\(SUM\(CAST\(CPUUExec AS FLOAT\) \+ CAST\(CPUUServ AS FLOAT\)\) \/ NULLIFZERO\(SUM\(CAST\(NCPUs AS FLOAT\) \* CAST\(Secs AS FLOAT\)\)\) AS DECIMAL\(7,2\)\) AS cpu_busy_pct/,
+  );
+  assert.doesNotMatch(node.sql, /SUM\((?!CAST)/, "every SUM casts its operand");
+  assert.match(
+    node.sql,
+    /SUM\(CAST\(FileAcqReads AS FLOAT\) \+ CAST\(FilePreReads AS FLOAT\)\) AS physical_reads, SUM\(CAST\(FileWrites AS FLOAT\)\) AS physical_writes/,
+  );
+  assert.match(
+    node.sql,
     /FROM DBC\.ResUsageSpma WHERE CAST\(TheDate AS DATE\) >= CURRENT_DATE - CAST\(\? AS INTEGER\) GROUP BY TheDate/,
   );
-  assert.deepEqual(res.params, [7]);
+  assert.deepEqual(node.params, [7]);
+  const ninety = await one(r, "dba_nodeUsage", { no_days: 90 });
+  assert.deepEqual(ninety.params, [90]);
 });
 
 Deno.test("teradata: dba_featureUsage decodes the DBQL feature bitmap with QryLogFeatureListV", async () => {
@@ -230,7 +250,7 @@ Deno.test("teradata: dba_featureUsage decodes the DBQL feature bitmap with QryLo
   const sql = await one(r, "dba_featureUsage", { user_name: "alice", days_back: 30, top_n: 20 });
   assert.match(
     sql.sql,
-    /^LOCKING ROW FOR ACCESS SELECT TOP 20 CAST\(f\.FeatureName AS VARCHAR\(100\)\) AS feature_name, COUNT\(\*\) AS requests,/,
+    /^LOCKING ROW FOR ACCESS SELECT TOP 20 CAST\(f\.FeatureName AS VARCHAR\(100\)\) AS feature_name, CAST\(COUNT\(\*\) AS BIGINT\) AS requests,/,
   );
   assert.match(
     sql.sql,
@@ -245,7 +265,7 @@ Deno.test("teradata: dba_userDelay sums QryLogV.DelayTime per user", async () =>
   const all = await one(r, "dba_userDelay");
   assert.match(
     all.sql,
-    /^LOCKING ROW FOR ACCESS SELECT TOP 100 UserName AS user_name, COUNT\(\*\) AS delayed_requests, SUM\(DelayTime\) AS total_delay_seconds,/,
+    /^LOCKING ROW FOR ACCESS SELECT TOP 100 UserName AS user_name, CAST\(COUNT\(\*\) AS BIGINT\) AS delayed_requests, SUM\(CAST\(DelayTime AS FLOAT\)\) AS total_delay_seconds,/,
   );
   assert.match(
     all.sql,
@@ -262,7 +282,7 @@ Deno.test("teradata: dba_tableUsageImpact counts requests per table and user fro
   const current = await one(r, "dba_tableUsageImpact");
   assert.match(
     current.sql,
-    /^LOCKING ROW FOR ACCESS SELECT TOP 100 o\.ObjectDatabaseName AS database_name, o\.ObjectTableName AS table_name, q\.UserName AS user_name, COUNT\(DISTINCT q\.QueryID\) AS requests,/,
+    /^LOCKING ROW FOR ACCESS SELECT TOP 100 o\.ObjectDatabaseName AS database_name, o\.ObjectTableName AS table_name, q\.UserName AS user_name, CAST\(COUNT\(DISTINCT q\.QueryID\) AS BIGINT\) AS requests,/,
   );
   assert.match(
     current.sql,

@@ -1,16 +1,26 @@
+import { z } from "zod";
 import { DIALECTS } from "../../connection/types.ts";
+import { teradataUserDatabases } from "../_args.ts";
 import { TABLE_OUTPUT, tableResult } from "../_result.ts";
 import { defineTool, READ_ONLY } from "../_tool.ts";
 
+/** PostgreSQL's own schemas, listed only with scope 'all'. */
+const PG_SYSTEM =
+  `schema_name NOT IN ('pg_catalog', 'information_schema') AND schema_name NOT LIKE 'pg\\_toast%' AND schema_name NOT LIKE 'pg\\_temp%'`;
+
+/** One SQL text per dialect and scope; Teradata DBKind U is a user, D a database (DBC.DatabasesVX). */
 const SQL = {
-  teradata: `SELECT DatabaseName AS database_name, DBKind AS kind, CommentString AS "comment"
-FROM DBC.DatabasesVX ORDER BY DatabaseName`,
-  postgres:
+  teradata: (all: boolean) =>
+    `SELECT DatabaseName AS database_name, CASE DBKind WHEN 'U' THEN 'user' WHEN 'D' THEN 'database' END AS kind,
+  CommentString AS "comment"
+FROM DBC.DatabasesVX${all ? "" : `\nWHERE ${teradataUserDatabases("DatabaseName")}`}
+ORDER BY DatabaseName`,
+  postgres: (all: boolean) =>
     `SELECT schema_name AS database_name, 'schema' AS kind, obj_description(to_regnamespace(schema_name), 'pg_namespace') AS "comment"
-FROM information_schema.schemata
-WHERE schema_name NOT IN ('pg_catalog', 'information_schema') AND schema_name NOT LIKE 'pg\\_toast%' AND schema_name NOT LIKE 'pg\\_temp%'
+FROM information_schema.schemata${all ? "" : `\nWHERE ${PG_SYSTEM}`}
 ORDER BY schema_name`,
-  sqlite: `SELECT name AS database_name, 'database' AS kind, file AS "comment" FROM pragma_database_list ORDER BY seq`,
+  sqlite: (_all: boolean) =>
+    `SELECT name AS database_name, 'database' AS kind, file AS "comment" FROM pragma_database_list ORDER BY seq`,
 } as const;
 
 /** Lists the databases (schemas) the connected user can see. */
@@ -20,12 +30,17 @@ export default defineTool({
   description:
     `List the databases the connected user can see: Teradata databases and users (DBC.DatabasesVX), PostgreSQL schemas,
 SQLite attached databases. Use it first, to learn where tables live; then call base_tableList with a database_name.
-Result: columns database_name, kind, comment; one row per database.`,
-  inputSchema: {},
+scope 'user' (the default, as in the official Teradata MCP server) leaves out system databases (Teradata: DBC, SYSLIB,
+TD_SYSFNLIB, Sys_Calendar, the PDCR databases and the rest of the official server's list; PostgreSQL: pg_catalog,
+information_schema, pg_toast and pg_temp schemas); scope 'all' lists every one.
+Result: columns database_name, kind (Teradata: user or database), comment; one row per database.`,
+  inputSchema: {
+    scope: z.enum(["user", "all"]).optional().describe("'user' (default): without system databases; 'all': every one"),
+  },
   outputSchema: TABLE_OUTPUT,
   annotations: READ_ONLY,
   dialects: DIALECTS,
-  async handler(_args, ctx) {
+  async handler({ scope }, ctx) {
     if (ctx.dialect === "generic") {
       const tables = await ctx.db.odbcTables(null, null);
       const schemaAt = tables.columns.findIndex((c) => /^TABLE_SCHEM$/i.test(c.name));
@@ -43,7 +58,7 @@ Result: columns database_name, kind, comment; one row per database.`,
         elapsedMs: tables.elapsedMs,
       });
     }
-    const result = await ctx.db.query(SQL[ctx.dialect], {
+    const result = await ctx.db.query(SQL[ctx.dialect](scope === "all"), {
       maxRows: ctx.limits.maxRows,
       signal: ctx.signal,
     });

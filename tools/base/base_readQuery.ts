@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DIALECTS } from "../../connection/types.ts";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
+import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
 import { defineTool, READ_ONLY } from "../_tool.ts";
 
 /** Runs one read-only SQL statement. */
@@ -24,12 +24,23 @@ Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by
     timeout_seconds: z.number().int().min(1).optional().describe(
       "Stop the statement after this many seconds (default: the server's QUERY_TIMEOUT; capped at MAX_QUERY_TIMEOUT)",
     ),
+    persist: z.boolean().optional().describe(
+      "The official Teradata MCP server's option to keep the result in a volatile table; refused here (tdmcp does " +
+        "not write): aggregate, filter or raise row_limit instead",
+    ),
   },
   outputSchema: TABLE_OUTPUT,
   annotations: READ_ONLY,
   writeAnnotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   dialects: DIALECTS,
-  async handler({ sql, row_limit, timeout_seconds }, ctx) {
+  async handler({ sql, row_limit, timeout_seconds, persist }, ctx) {
+    if (persist) {
+      return errorResult(
+        "persist: true would create a volatile table (CREATE VOLATILE TABLE ... AS (query) WITH DATA), a write tdmcp " +
+          "does not make; run the query without persist, aggregating or filtering it, or raise row_limit up to the " +
+          `server's maximum of ${ctx.limits.maxRows}`,
+      );
+    }
     const maxRows = Math.min(row_limit ?? ctx.limits.defaultRows, ctx.limits.maxRows);
     const timeoutMs = Math.min(
       timeout_seconds ? timeout_seconds * 1000 : ctx.limits.timeoutMs,

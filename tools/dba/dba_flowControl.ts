@@ -1,4 +1,5 @@
-import { DAYS_BACK, daysBack, LOCKING, RESUSAGE_EMPTY_NOTE, withinDays } from "../_dba.ts";
+import { teradataWindow, windowText } from "../_args.ts";
+import { LOCKING, RESUSAGE_EMPTY_NOTE, WINDOW_ARGS, windowOf } from "../_dba.ts";
 import { TABLE_OUTPUT, tableResult } from "../_result.ts";
 import { defineTool, READ_ONLY } from "../_tool.ts";
 
@@ -6,12 +7,14 @@ import { defineTool, READ_ONLY } from "../_tool.ts";
 // (times the AMP entered flow control), FlowControlled (in flow control at the interval's end), AvailableMin (fewest
 // free AMP worker tasks), InUseMax (most AMP worker tasks in use), MailBoxDepth (messages queued at the end).
 // ResUsageSpma has no flow-control counts, so this reads ResUsageSawt.
-const SQL = `${LOCKING}SELECT TheDate AS log_date, SUM(FlowCtlCnt) AS flow_control_entries,
+// FlowCtlCnt is cast to BIGINT before it is summed (a SUM of INTEGER is INTEGER in Teradata).
+const statement = (window: string) =>
+  `${LOCKING}SELECT TheDate AS log_date, SUM(CAST(FlowCtlCnt AS BIGINT)) AS flow_control_entries,
   COUNT(DISTINCT CASE WHEN FlowCtlCnt > 0 THEN VprId END) AS amps_in_flow_control,
   COUNT(DISTINCT VprId) AS amps_reporting,
   SUM(CASE WHEN FlowControlled > 0 THEN 1 ELSE 0 END) AS intervals_ending_in_flow_control,
   MIN(AvailableMin) AS min_free_awts, MAX(InUseMax) AS max_awts_in_use, MAX(MailBoxDepth) AS max_mailbox_depth
-FROM DBC.ResUsageSawt WHERE ${withinDays("TheDate")}
+FROM DBC.ResUsageSawt WHERE ${window}
 GROUP BY TheDate ORDER BY TheDate DESC`;
 
 /** AMP flow control per day, from ResUsage. */
@@ -22,15 +25,22 @@ export default defineTool({
 the system feels saturated. An AMP in flow control turns away new work messages because its AMP worker tasks (AWTs) are
 exhausted; a few entries are normal, many (or on many AMPs) mean the system is overloaded.
 Reads DBC.ResUsageSawt (the AMP worker task table; ResUsageSpma holds no flow-control counts), which needs ResUsage
-logging on for SAWT. Default 7 days, at most 365.
+logging on for SAWT. Window: days_back (or no_days; default 7, at most 365), or start_date/end_date as the official
+Teradata MCP server takes them (YYYY-MM-DD).
 Result: columns log_date, flow_control_entries (sum of FlowCtlCnt), amps_in_flow_control, amps_reporting,
 intervals_ending_in_flow_control, min_free_awts, max_awts_in_use, max_mailbox_depth; one row per day.`,
-  inputSchema: { days_back: DAYS_BACK },
+  inputSchema: { ...WINDOW_ARGS },
   outputSchema: TABLE_OUTPUT,
   annotations: READ_ONLY,
   dialects: ["teradata"],
-  async handler({ days_back }, ctx) {
-    const result = await ctx.db.query(SQL, { params: [daysBack(days_back)], maxRows: 400, signal: ctx.signal });
-    return tableResult(result, result.rowCount === 0 ? RESUSAGE_EMPTY_NOTE : undefined);
+  async handler(args, ctx) {
+    const range = windowOf(args);
+    const window = teradataWindow("TheDate", range);
+    const result = await ctx.db.query(statement(window.sql), {
+      params: window.params,
+      maxRows: 400,
+      signal: ctx.signal,
+    });
+    return tableResult(result, result.rowCount === 0 ? `${RESUSAGE_EMPTY_NOTE} (${windowText(range)})` : undefined);
   },
 });

@@ -36,7 +36,9 @@ read it (pg_read_all_stats), exactly as the catalog allows. Columns session_id (
 application_name, client_ip, backend_start, state, query_start, wait_event_type, wait_event, query_text, is_current.
 is_current is 'Y' for the session this tool call used. Not available on SQLite (no sessions).`,
   inputSchema: {
-    user_name: z.string().optional().describe("Only sessions of this user; default: every session you may see"),
+    user_name: z.string().optional().describe(
+      "Only sessions of this user; default (or '*', as the official server takes it): every session you may see",
+    ),
     top_n: TOP_N,
   },
   outputSchema: TABLE_OUTPUT,
@@ -46,7 +48,7 @@ is_current is 'Y' for the session this tool call used. Not available on SQLite (
     if (ctx.dialect !== "teradata" && ctx.dialect !== "postgres") {
       throw new TypeError(`dba_sessionInfo does not support ${ctx.dialect}`);
     }
-    const user = optionalName(user_name, "user_name");
+    const user = user_name?.trim() === "*" ? null : optionalName(user_name, "user_name");
     const result = await ctx.db.query(SQL[ctx.dialect](user !== null), {
       params: user === null ? [] : [user],
       maxRows: topN(top_n),

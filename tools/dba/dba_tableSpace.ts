@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { notFoundMessage } from "../_catalog.ts";
-import { LOCKING, optionalName, TOP_N, topN } from "../_dba.ts";
+import { flag, FLAG_ARG, teradataUserDatabases } from "../_args.ts";
+import { LOCKING, MAX_TOP_N, optionalName, topN } from "../_dba.ts";
 import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
 import { quoteIdent } from "../_sql.ts";
 import { defineTool, READ_ONLY } from "../_tool.ts";
@@ -12,28 +13,41 @@ function statement(
   database: string | null,
   table: string | null,
   n: number,
+  excludeSystem: boolean,
 ) {
   const db = database === null ? null : "?";
   const tableFilter = (column: string) => table === null ? "" : ` AND ${column} = ?`;
   switch (dialect) {
-    case "teradata":
-      return `${LOCKING}SELECT TOP ${n} DatabaseName AS database_name, TableName AS table_name,
-  SUM(CurrentPerm) AS total_bytes, SUM(PeakPerm) AS peak_bytes,
-  CAST(100 - AVG(CurrentPerm) * 100.0 / NULLIFZERO(MAX(CurrentPerm)) AS DECIMAL(5,2)) AS skew_pct, COUNT(*) AS amps
-FROM DBC.TableSizeVX WHERE DatabaseName = ${db ?? "DATABASE"}${tableFilter("TableName")}
-GROUP BY DatabaseName, TableName ORDER BY total_bytes DESC, table_name`;
+    case "teradata": {
+      // exclude_system: no system database (the official server's list) and only tables (DBC.TablesVX TableKind
+      // T, O, Q), not the join and hash indexes DBC.TableSizeVX also sizes.
+      const user = excludeSystem
+        ? ` AND ${teradataUserDatabases("s.DatabaseName")} AND EXISTS (SELECT 1 FROM DBC.TablesVX t ` +
+          `WHERE t.DatabaseName = s.DatabaseName AND t.TableName = s.TableName AND t.TableKind IN ('T', 'O', 'Q'))`
+        : "";
+      return `${LOCKING}SELECT TOP ${n} s.DatabaseName AS database_name, s.TableName AS table_name,
+  SUM(s.CurrentPerm) AS total_bytes, SUM(s.PeakPerm) AS peak_bytes,
+  CAST(100 - AVG(s.CurrentPerm) * 100.0 / NULLIFZERO(MAX(s.CurrentPerm)) AS DECIMAL(5,2)) AS skew_pct,
+  COUNT(*) AS amps
+FROM DBC.TableSizeVX s WHERE s.DatabaseName = ${db ?? "DATABASE"}${tableFilter("s.TableName")}${user}
+GROUP BY s.DatabaseName, s.TableName ORDER BY total_bytes DESC, table_name`;
+    }
     case "postgres":
       return `SELECT n.nspname AS database_name, c.relname AS table_name, pg_total_relation_size(c.oid) AS total_bytes,
   pg_table_size(c.oid) AS table_bytes, pg_indexes_size(c.oid) AS index_bytes
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname = ${db ?? "current_schema()"}${tableFilter("c.relname")}
+WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname = ${db ?? "current_schema()"}${tableFilter("c.relname")}${
+        excludeSystem ? " AND n.nspname NOT IN ('pg_catalog', 'information_schema')" : ""
+      }
 ORDER BY total_bytes DESC, table_name LIMIT ${n}`;
     case "sqlite":
       return `SELECT ? AS database_name, m.tbl_name AS table_name, sum(s.pgsize) AS total_bytes,
   sum(CASE WHEN m.type = 'table' THEN s.pgsize ELSE 0 END) AS table_bytes,
   sum(CASE WHEN m.type = 'index' THEN s.pgsize ELSE 0 END) AS index_bytes
 FROM ${quoteIdent(database ?? "main", "sqlite")}.sqlite_schema m JOIN dbstat(?, 1) s ON s.name = m.name
-WHERE m.type IN ('table', 'index')${tableFilter("m.tbl_name")}
+WHERE m.type IN ('table', 'index')${tableFilter("m.tbl_name")}${
+        excludeSystem ? " AND m.tbl_name NOT LIKE 'sqlite\\_%' ESCAPE '\\'" : ""
+      }
 GROUP BY m.tbl_name ORDER BY total_bytes DESC, table_name LIMIT ${n}`;
   }
 }
@@ -50,21 +64,27 @@ skew_pct = 100 - avg/max per-AMP size × 100 (0 = evenly spread; high means a po
 PostgreSQL: tables, materialized views and partitioned tables; total_bytes = table_bytes (heap, TOAST, free space and
 visibility maps) + index_bytes. SQLite: the dbstat virtual table; total_bytes = table_bytes + index_bytes (its indexes,
 including automatic ones), in whole pages.
+top_n: most tables (default 100; 0 = as many as the server's MAX_ROW_LIMIT, as the official server's 0 means no limit).
+exclude_system ('Y'/'N' or a boolean, default N): leave out system databases and, on Teradata, the join and hash
+indexes (tables only); SQLite: its sqlite_* tables.
 Result: columns database_name, table_name, total_bytes, then Teradata peak_bytes, skew_pct, amps or PostgreSQL/SQLite
 table_bytes, index_bytes. A table_name that matches nothing is an error naming similar tables.`,
   inputSchema: {
     database_name: z.string().optional().describe("Database (schema) to measure; default: the current one"),
     table_name: z.string().optional().describe("Only this table; default: every table of the database"),
-    top_n: TOP_N,
+    top_n: z.number().int().min(0).max(MAX_TOP_N).optional().describe(
+      `Most tables, largest first (0-${MAX_TOP_N}; default 100; 0 = up to the server's MAX_ROW_LIMIT)`,
+    ),
+    exclude_system: FLAG_ARG.optional().describe("'Y' (or true) to leave out system databases and non-tables"),
   },
   outputSchema: TABLE_OUTPUT,
   annotations: READ_ONLY,
   dialects: ["teradata", "postgres", "sqlite"],
-  async handler({ database_name, table_name, top_n }, ctx) {
+  async handler({ database_name, table_name, top_n, exclude_system }, ctx) {
     if (ctx.dialect === "generic") throw new TypeError("dba_tableSpace does not support generic ODBC sources");
     const database = optionalName(database_name, "database_name");
     const table = optionalName(table_name, "table_name");
-    const n = topN(top_n);
+    const n = top_n === 0 ? ctx.limits.maxRows : topN(top_n);
     const params = ctx.dialect === "sqlite"
       ? [database ?? "main", database ?? "main"]
       : database === null
@@ -73,7 +93,7 @@ table_bytes, index_bytes. A table_name that matches nothing is an error naming s
     if (table !== null) params.push(table);
     let result;
     try {
-      result = await ctx.db.query(statement(ctx.dialect, database, table, n), {
+      result = await ctx.db.query(statement(ctx.dialect, database, table, n, flag(exclude_system)), {
         params,
         maxRows: n,
         signal: ctx.signal,

@@ -22,7 +22,8 @@ export default defineTool({
   name: "qlty_rowsWithMissingValues",
   title: "Rows with missing values",
   description:
-    `Show the rows of a table in which any of the given columns (default: any column) is NULL, and count them all.
+    `Show the rows of a table in which any of the given columns (columns[], or column_name as the official Teradata MCP
+server takes it; default: any column) is NULL, and count them all.
 Use it after qlty_missingValues to look at incomplete records. Two statements: a COUNT(*) over the whole table with
 WHERE col1 IS NULL OR col2 IS NULL ..., then the rows themselves capped at row_limit (Teradata TOP n, LIMIT n elsewhere),
 in no particular order.
@@ -33,6 +34,9 @@ MAX_ROW_LIMIT); truncated is true when more such rows exist; summary: matching_r
     columns: z.array(z.string().min(1)).max(1000).optional().describe(
       "Columns to check for NULL (default: every column)",
     ),
+    column_name: z.string().min(1).optional().describe(
+      "One column to check for NULL (the official Teradata MCP server's argument); joins those in columns",
+    ),
     row_limit: z.number().int().min(1).optional().describe(
       "Most rows to return (default: the server's DEFAULT_ROW_LIMIT; capped at MAX_ROW_LIMIT)",
     ),
@@ -40,7 +44,8 @@ MAX_ROW_LIMIT); truncated is true when more such rows exist; summary: matching_r
   outputSchema: QUALITY_OUTPUT,
   annotations: READ_ONLY,
   dialects: DIALECTS,
-  async handler({ table_name, database_name, columns: names, row_limit }, ctx) {
+  async handler({ table_name, database_name, columns, column_name, row_limit }, ctx) {
+    const names = [...(columns ?? []), ...(column_name === undefined ? [] : [column_name])];
     const ref = tableRef(table_name, database_name);
     const all = await tableColumns(ctx, ref);
     if (all.length === 0) return errorResult(await notFoundMessage(ctx, ref));
