@@ -587,7 +587,7 @@ class OdbcDatabase implements Database {
     }
     const before = this.#odbc.connectionString;
     if (this.#odbc.raw || dialect !== this.#odbc.dialect) this.#odbc = completeForEngine(this.#odbc, dialect);
-    this.#isolation = callIsolation(dialect);
+    this.#isolation = callIsolation(dialect, connection.dbmsVersion ?? "");
     return this.#odbc.connectionString !== before;
   }
 

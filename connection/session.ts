@@ -54,8 +54,8 @@ export interface CallIsolation {
  * The per-call isolation of each dialect.
  *
  * PostgreSQL: each read runs in a READ ONLY transaction (the session default)
- * that is rolled back; `DEALLOCATE ALL` and `pg_advisory_unlock_all()` then
- * drop what a rollback leaves, in the same round trip. What still survives:
+ * that is rolled back; `DEALLOCATE ALL`, `pg_advisory_unlock_all()` and a
+ * fresh random seed then drop what a rollback leaves, in the same round trip. What still survives:
  * the name (never the value) of a custom setting a user-defined function
  * created, and whatever a function does outside any transaction (terminating
  * backends, writing server files) — the guard refuses the functions it knows. SQLite: `query_only`
@@ -63,12 +63,14 @@ export interface CallIsolation {
  * leaves nothing to undo. Teradata and generic engines have no read-only
  * transaction: the statement guard is their only protection.
  */
-export function callIsolation(dialect: Dialect): CallIsolation {
+export function callIsolation(dialect: Dialect, dbmsVersion = ""): CallIsolation {
   switch (dialect) {
     case "postgres":
       return {
         manualCommit: true,
-        endRead: "ROLLBACK; DEALLOCATE ALL; SELECT pg_advisory_unlock_all()",
+        endRead: `ROLLBACK; DEALLOCATE ALL; SELECT pg_advisory_unlock_all()${
+          majorVersion(dbmsVersion) >= 13 ? `, ${RESEED}` : ""
+        }`,
         beginWrite: "SET TRANSACTION READ WRITE",
         endWrite: "COMMIT",
       };
@@ -128,6 +130,18 @@ export function parseRolePower(row: readonly unknown[]): RolePower {
   if (Number(owned) > 0) notes.push(`owns ${Number(owned)} relations`);
   if (Number(writable) > 0) notes.push(`may write ${Number(writable)} tables`);
   return { role: String(role ?? ""), superuser: yes(superuser), notes };
+}
+
+/**
+ * Gives `random()` an unpredictable seed again: `setseed()` survives a rollback, so a call that seeded it (through a
+ * function the guard cannot see into) would otherwise decide the next caller's random numbers. The seed comes from
+ * `gen_random_uuid()` (PostgreSQL 13 and later), a strong random source `setseed` cannot touch.
+ */
+const RESEED = "setseed(('x' || left(md5(gen_random_uuid()::text), 8))::bit(32)::int / 2147483648.0)";
+
+/** The major version in a `SQL_DBMS_VER` string such as `15.0018` or `9.6.24`; 0 when unknown. */
+function majorVersion(version: string): number {
+  return Number(/^\s*(\d+)/.exec(version)?.[1] ?? 0);
 }
 
 /** Who runs a statement, for audit trails. */

@@ -50,6 +50,7 @@ function setUp(): Promise<void> {
       PERFORM pg_notify('tdmcp_channel', 'leaked');
       PERFORM lo_create(0);
       EXECUTE 'PREPARE tdmcp_leak AS SELECT 1';
+      PERFORM setseed(0.5);
       RETURN 1;
     END $$;
     CREATE FUNCTION ${SCHEMA}.bump() RETURNS int LANGUAGE sql AS 'INSERT INTO ${SCHEMA}.t VALUES (1) RETURNING 1';
@@ -82,6 +83,9 @@ Deno.test({
         "nullif(current_setting('tdmcp.flag', true), ''), (SELECT count(*)::int FROM pg_prepared_statements)",
     );
     assert.deepEqual(after.rows, [["on", "on", ...start.rows[0].slice(0, 3), start.rows[0][3] || null, 0]]);
+    const seeded = await pgAdmin("SELECT setseed(0.5); SELECT random()");
+    const random = await db.query("SELECT random()::text");
+    assert.notEqual(`${random.rows[0][0]}\n`, seeded.split("\n").at(-2) + "\n", "random() is not the seeded sequence");
     assert.equal(await pgAdmin("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), "0\n");
     assert.equal(await pgAdmin("SELECT count(*) FROM pg_largeobject_metadata"), largeObjects);
     assert.equal(db.stats().opened, 1, "the same connection served every call");
