@@ -149,7 +149,8 @@ export async function notFoundMessage(
 export function isMissingObject(error: unknown): boolean {
   if (!(error instanceof Error) || error.name !== "DatabaseError") return false;
   const { sqlState, nativeCode } = error as Partial<DatabaseError>;
-  return nativeCode === 3807 || sqlState === "42P01" || sqlState === "42S02" ||
+  // The Teradata ODBC driver reports a statement's code as a negative native code.
+  return Math.abs(nativeCode ?? 0) === 3807 || sqlState === "42P01" || sqlState === "42S02" ||
     /no such table|does not exist/i.test(error.message);
 }
 

@@ -72,7 +72,9 @@ export async function helpViewColumns(ctx: ReadContext, ref: TableRef): Promise<
       view: `${ref.database}.${ref.table}`,
       error: error.message,
     });
-    return { ok: false, status: nativeCode === NO_ACCESS ? "NO_ACCESS" : "BROKEN_VIEW", message: error.message };
+    // The Teradata ODBC driver reports a statement's code as a negative native code.
+    const code = Math.abs(nativeCode ?? 0);
+    return { ok: false, status: code === NO_ACCESS ? "NO_ACCESS" : "BROKEN_VIEW", message: error.message };
   }
   const find = (pattern: RegExp, fallback = -1) => {
     const at = help.columns.findIndex((c) => pattern.test(c.name.trim()));

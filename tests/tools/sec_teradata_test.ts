@@ -6,81 +6,9 @@
  * is tests/integration/teradata_sec_test.ts.
  */
 import assert from "node:assert/strict";
-import { DATABASE_DEFAULTS, openDatabase } from "../../connection/database.ts";
-import type { OdbcBatch, OdbcConnection, OdbcCursor, OdbcDriver } from "../../connection/odbc.ts";
 import { TERADATA_INDEX_TYPES, TERADATA_RIGHTS } from "../../tools/_sec.ts";
 import { connectClient, textOf } from "../_helpers.ts";
-import { oneLine, recordingDriver, type Sent } from "./_teradata_fake.ts";
-
-/** An answer to one statement: result column names and rows. */
-interface Answer {
-  columns: string[];
-  rows: unknown[][];
-}
-
-/** Gives the stand-in's batches the column names of `answer` (the shared fake names them c0, c1, ...). */
-function named(driver: OdbcDriver, answer: (sql: string) => Answer | undefined): OdbcDriver {
-  const rename = (sql: string, batch: OdbcBatch) => {
-    const names = answer(sql)?.columns;
-    batch.columns?.forEach((c, i) => c.name = names?.[i] ?? c.name);
-    return batch;
-  };
-  return {
-    addonPath: driver.addonPath,
-    async connect(connectionString, timeout) {
-      const conn = await driver.connect(connectionString, timeout);
-      const query = (async (sql: string, params?: unknown[] | null, options?: { cursor: true; fetchSize: number }) => {
-        if (!options) return rename(sql, await conn.query(sql, params));
-        const cursor = await conn.query(sql, params ?? null, options);
-        const wrapped: OdbcCursor = {
-          get noData() {
-            return cursor.noData;
-          },
-          fetch: async () => rename(sql, await cursor.fetch()),
-          close: () => cursor.close(),
-        };
-        return wrapped;
-      }) as OdbcConnection["query"];
-      return {
-        get connected() {
-          return conn.connected;
-        },
-        query,
-        tables: (...a) => conn.tables(...a),
-        beginTransaction: () => conn.beginTransaction(),
-        columns: (...a) => conn.columns(...a),
-        cancel: () => conn.cancel(),
-        close: () => conn.close(),
-      };
-    },
-  };
-}
-
-/** A Teradata Database over the recording driver, answering with `answer`. */
-function teradata(answer: (sql: string) => Answer | undefined = () => undefined) {
-  const recording = recordingDriver((sql) => answer(sql)?.rows ?? []);
-  const db = openDatabase(
-    { ...DATABASE_DEFAULTS, uri: "teradata://dbc:s3cret@tdhost/sales?LOGMECH=LDAP" },
-    named(recording.driver, answer),
-  );
-  return { db, sent: recording.sent };
-}
-
-/** Calls a tool and returns its result and the statements it sent (QueryBand left out, whitespace collapsed). */
-async function run(
-  c: Awaited<ReturnType<typeof connectClient>>,
-  sent: Sent[],
-  tool: string,
-  args: Record<string, unknown>,
-) {
-  sent.length = 0;
-  const result = await c.call(tool, args);
-  const statements = sent.filter((s) => !s.sql.startsWith("SET QUERY_BAND")).map((s) => ({
-    sql: oneLine(s.sql),
-    params: s.params,
-  }));
-  return { result, statements };
-}
+import { run, teradata } from "./_teradata_named.ts";
 
 const TOOLS = [
   "sec_userDbPermissions",
