@@ -22,6 +22,7 @@ import {
   queryBandStatement,
   readOnlySessionStatements,
   rolePowerQuery,
+  userFunctionsQuery,
 } from "./session.ts";
 import { toCell, toColumns } from "./cells.ts";
 import { completeForEngine, type OdbcTarget, parseDatabaseUri } from "./uri.ts";
@@ -140,6 +141,8 @@ class OdbcDatabase implements Database {
   readonly #lostMidStatement = new WeakSet<DatabaseError>();
   /** The engine, once a connection has told; until then the URI's dialect stands. */
   #engine: Engine | null = null;
+  /** Names of functions defined outside the engine's catalog, as of the newest connection (PostgreSQL). */
+  #userFunctions: ReadonlySet<string> = new Set();
   /** Set when the engine or the role is one tdmcp will not serve (see `#prepareSession`). */
   #unservable: DatabaseError | null = null;
   #isolation: CallIsolation;
@@ -207,8 +210,18 @@ class OdbcDatabase implements Database {
     const timeoutMs = Math.min(options.timeoutMs ?? this.#config.queryTimeoutMs, this.#config.maxQueryTimeoutMs);
     const deadline = performance.now() + timeoutMs;
     const write = !verdict.ok;
+    // A user-defined function may leave behind what no rollback undoes: its connection is not reused.
+    const recycle = verdict.ok && [...verdict.calls ?? []].some((name) => this.#userFunctions.has(name));
     const run = () =>
-      this.#execute(text, options, write, maxRows, Math.max(1, Math.round(deadline - performance.now())), timeoutMs);
+      this.#execute(
+        text,
+        options,
+        write || recycle,
+        write,
+        maxRows,
+        Math.max(1, Math.round(deadline - performance.now())),
+        timeoutMs,
+      );
     if (write) return await run(); // a write is never retried
     // A connection lost while the statement itself ran may have been ended by the statement (a function that
     // terminates backends, which the guard refuses by name but a user-defined function may hide): such losses are
@@ -247,6 +260,7 @@ class OdbcDatabase implements Database {
   async #execute(
     sql: string,
     options: QueryOptions,
+    recycle: boolean,
     write: boolean,
     maxRows: number,
     timeoutMs: number,
@@ -338,12 +352,12 @@ class OdbcDatabase implements Database {
         driverDone = true;
       }
     })();
-    // The connection goes back to the pool only once the driver is done with it; after a write it is closed, since
-    // the write may have left session state behind.
+    // The connection goes back to the pool only once the driver is done with it; after a write, or a read that called
+    // a user-defined function, it is closed, since either may have left session state behind.
     const released = work.then(() => {}, () => {}).then(() => {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
-      return this.#pool.release(connection, { discard: broken || write || stoppedBy !== null && !driverDone });
+      return this.#pool.release(connection, { discard: broken || recycle || stoppedBy !== null && !driverDone });
     });
     try {
       const result = await Promise.race([work, gaveUp]);
@@ -544,6 +558,8 @@ class OdbcDatabase implements Database {
         connection = await this.#connect();
       }
       const role = await this.#checkRole(connection);
+      const functions = userFunctionsQuery(this.dialect);
+      if (functions) this.#userFunctions = new Set((await connection.query(functions)).map(([name]) => String(name)));
       this.#engine ??= {
         dialect: this.dialect,
         dbmsName: connection.dbmsName ?? "",

@@ -27,7 +27,12 @@ export type GuardDialect = "teradata" | "postgres" | "sqlite" | "generic";
 
 /** The guard's verdict: the kind of statement, or a refusal the agent can act on. */
 export type GuardResult =
-  | { ok: true; kind: string }
+  | {
+    ok: true;
+    kind: string;
+    /** Lowercased names of every function the statement calls, under every reading, in SQL text it carries too. */
+    calls?: ReadonlySet<string>;
+  }
   | { ok: false; reason: string };
 
 /** Most readings of one text the guard checks before refusing it as too ambiguous. */
@@ -92,7 +97,13 @@ export function splitStatements(sql: string, dialect: GuardDialect): string[] {
   return parts;
 }
 
-function check(sql: string, dialect: GuardDialect, mode: Mode, depth: number): GuardResult {
+function check(
+  sql: string,
+  dialect: GuardDialect,
+  mode: Mode,
+  depth: number,
+  calls = new Set<string>(),
+): GuardResult {
   if (sql.includes("\0")) return refuse("the statement contains a NUL character; remove it");
   if (depth > MAX_SQL_TEXT_DEPTH) return refuse("SQL text nests inside SQL text too deeply to check; simplify it");
   const lexings = lexingVariants(sql, dialect);
@@ -121,13 +132,15 @@ function check(sql: string, dialect: GuardDialect, mode: Mode, depth: number): G
       dialect,
       mode,
       options,
-      nested: (text, nestedMode) => check(text, dialect, nestedMode, depth + 1),
+      nested: (text, nestedMode) => check(text, dialect, nestedMode, depth + 1, calls),
+      calls,
     };
     const result = mode === "read" ? readStatement(sig, scope) : writeStatement(sig, scope, sql);
     if (!result.ok) return refuse(noted(result.reason, note));
     verdict ??= result;
   }
-  return verdict ?? refuse("the statement is empty; send one SQL query");
+  if (!verdict) return refuse("the statement is empty; send one SQL query");
+  return verdict.ok ? { ...verdict, calls } : verdict;
 }
 
 /** The significant tokens of the one statement in `tokens`, or why there is not exactly one. */

@@ -21,6 +21,8 @@ export interface CheckScope {
   options: Readonly<LexOptions>;
   /** Checks SQL text found in a string literal, one level deeper. */
   nested(sql: string, mode: "read" | "write"): GuardResult;
+  /** Collects the lowercased name of every function called (the database recycles connections after user functions). */
+  calls?: Set<string>;
 }
 
 /** Significant tokens of one statement (no whitespace or comments). */
@@ -34,6 +36,7 @@ const ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"];
  */
 export function callProblem(sig: Sig, n: number, scope: CheckScope): string | undefined {
   const call = isOp(sig[n + 1], "(");
+  if (call) scope.calls?.add(sig[n].value.toLowerCase());
   if (!call && !mayBeBareFunction(sig[n].value, scope.dialect)) return undefined;
   const name = sig[n].value.toLowerCase();
   const rule = functionRule(name, scope.dialect, call);

@@ -101,6 +101,17 @@ export function rolePowerQuery(dialect: Dialect): string | null {
 FROM pg_roles r WHERE r.rolname = current_user`;
 }
 
+/**
+ * A query listing the (lowercased) names of functions defined outside the engine's own catalog, or `null` where tdmcp
+ * does not ask. A user-defined function may run SQL text or leave state a rollback keeps (the name of a custom setting,
+ * for one), and the guard cannot see into it: a read that calls one gets a fresh connection afterwards.
+ */
+export function userFunctionsQuery(dialect: Dialect): string | null {
+  if (dialect !== "postgres") return null;
+  return `SELECT DISTINCT lower(p.proname) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')`;
+}
+
 /** Reads the row of {@link rolePowerQuery}. */
 export function parseRolePower(row: readonly unknown[]): RolePower {
   const [

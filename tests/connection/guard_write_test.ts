@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { checkWrite, type GuardDialect, splitStatements } from "../../connection/guard.ts";
 
+import type { GuardResult } from "../../connection/guard.ts";
+/** A verdict without the called functions it carries, for comparison. */
+function verdict(result: GuardResult): { ok: boolean; kind?: string; reason?: string } {
+  return result.ok ? { ok: true, kind: result.kind } : result;
+}
+
 type Case = readonly [why: string, sql: string, dialects: GuardDialect[]];
 
 const ALL: GuardDialect[] = ["teradata", "postgres", "sqlite", "generic"];
@@ -285,7 +291,7 @@ for (const [why, sql, dialects, reason] of REFUSE) {
 for (const [why, sql, dialects, kind] of ALLOW) {
   for (const dialect of dialects) {
     Deno.test(`checkWrite allows ${why} (${dialect})`, () => {
-      assert.deepEqual(checkWrite(sql, dialect), { ok: true, kind });
+      assert.deepEqual(verdict(checkWrite(sql, dialect)), { ok: true, kind });
     });
   }
 }

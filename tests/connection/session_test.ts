@@ -53,6 +53,7 @@ function setUp(): Promise<void> {
       PERFORM setseed(0.5);
       RETURN 1;
     END $$;
+    CREATE VIEW ${SCHEMA}.poisoned AS SELECT ${SCHEMA}.poison() AS p;
     CREATE FUNCTION ${SCHEMA}.bump() RETURNS int LANGUAGE sql AS 'INSERT INTO ${SCHEMA}.t VALUES (1) RETURNING 1';
     CREATE FUNCTION ${SCHEMA}.tick() RETURNS bigint LANGUAGE sql AS $$SELECT nextval('${SCHEMA}.seq')$$;
     CREATE FUNCTION ${SCHEMA}.suicide() RETURNS boolean LANGUAGE sql AS 'SELECT pg_terminate_backend(pg_backend_pid())';
@@ -75,7 +76,9 @@ Deno.test({
       "SELECT current_setting('DateStyle'), current_setting('search_path'), current_setting('statement_timeout'), " +
         "current_setting('tdmcp.flag', true)",
     );
-    const poisoned = await db.query(`SELECT ${SCHEMA}.poison()`);
+    // Through a view: the guard sees no call of a user function, so the connection is reused and only the rollback
+    // stands between this call and the next.
+    const poisoned = await db.query(`SELECT p FROM ${SCHEMA}.poisoned`);
     assert.deepEqual(poisoned.rows, [[1]], "the function ran: only the rollback can undo it");
     const after = await db.query(
       "SELECT current_setting('default_transaction_read_only'), current_setting('transaction_read_only'), " +
@@ -89,6 +92,26 @@ Deno.test({
     assert.equal(await pgAdmin("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), "0\n");
     assert.equal(await pgAdmin("SELECT count(*) FROM pg_largeobject_metadata"), largeObjects);
     assert.equal(db.stats().opened, 1, "the same connection served every call");
+  },
+});
+
+Deno.test({
+  ...PG,
+  name: "postgres: a read that calls a user-defined function gets a fresh connection afterwards; other reads do not",
+  async fn() {
+    await setUp();
+    await using db = testDatabase(uri!, { poolSize: 1 });
+    await db.query("SELECT lower('A'), count(*) FROM generate_series(1, 3) AS g(i)");
+    assert.equal(db.stats().discarded, 0, "built-in functions keep the connection");
+    await db.query(`SELECT ${SCHEMA}.poison()`);
+    assert.equal(db.stats().discarded, 1, "the connection that ran poison() was closed");
+    await db.query(`SELECT * FROM ts_stat('SELECT ${SCHEMA}.poison()::text::tsvector')`).catch(() => {});
+    assert.equal(db.stats().discarded, 2, "a user function inside SQL text counts too");
+    // A rollback cannot undo a custom setting's name: the empty placeholder would have told the next caller.
+    const after = await db.query(
+      "SELECT CASE WHEN current_setting('tdmcp.flag', true) IS NULL THEN 'absent' ELSE 'present' END",
+    );
+    assert.deepEqual(after.rows, [["absent"]]);
   },
 });
 
