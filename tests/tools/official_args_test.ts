@@ -220,8 +220,24 @@ Deno.test("teradata: base_columnMetadata takes the official arguments: names, ki
     "column_name",
     "data_type",
   ]);
-  const unknown = await c.call("base_columnMetadata", { database_name: "sales", fields: "ColumnTypeString" });
-  assert.match(textOf(unknown), /fields 'ColumnTypeString' unknown; available: database_name, .*index_type/);
+  // The official server's field names (from its own docstring example) map to the columns holding the same facts.
+  const official = await c.call("base_columnMetadata", {
+    database_name: "sales",
+    fields: "ColumnName,ColumnType,ColumnLength,CharType,UpperCase,Nullable,Indexed?,Primary?,Unique?",
+  });
+  assert.deepEqual(official.structuredContent!.columns.map((col) => col.name), [
+    "database_name",
+    "table_name",
+    "column_name",
+    "data_type",
+    "nullable",
+    "type_code",
+    "char_set",
+    "index_type",
+  ]);
+  assert.match(textOf(official), /fields UpperCase: not reported by tdmcp, left out/);
+  const unknown = await c.call("base_columnMetadata", { database_name: "sales", fields: "Colour" });
+  assert.match(textOf(unknown), /fields 'Colour' unknown; available: database_name, .*index_type/);
   const kind = await c.call("base_columnMetadata", { table_kind: "M" });
   assert.match(textOf(kind), /table_kind 'M' is not listed here/);
 });

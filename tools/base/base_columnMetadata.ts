@@ -40,7 +40,8 @@ VARCHAR(100) CHARACTER SET UNICODE, DECIMAL(18,2)), nullable (boolean), ordinal,
 Use it to learn a whole schema at once instead of calling base_columnDescription per table.
 Arguments of the official Teradata MCP server work: object_name (one name or a comma-separated list), table_kind
 ('T,O,Q,V' codes; default all four; elsewhere T/O/Q mean tables, V views), exclude_objects (comma-separated LIKE
-patterns), fields (comma-separated result columns to keep), max_payload_kb (the page's byte budget),
+patterns), fields (comma-separated result columns to keep; the official names such as ColumnTypeString, CharType,
+IndexTypeString are mapped to these columns), max_payload_kb (the page's byte budget),
 max_execution_seconds (time allowed for typing view columns), max_workers (accepted, no effect: one page is one query).
 Narrow it also with table_filter (SQL LIKE) or table_names. Teradata view columns have no type in DBC.ColumnsVX: the
 views of a page (up to ${MAX_HELP_VIEWS}) are typed with HELP COLUMN; a view HELP COLUMN cannot read keeps null types
@@ -92,7 +93,7 @@ the next page when passed back with the same arguments.`,
       exclude: list(args.exclude_objects),
     };
     const columns = ctx.dialect === "teradata" ? [...PAGE_COLUMNS, ...TERADATA_EXTRA] : PAGE_COLUMNS;
-    const keep = keptColumns(columns.map(([name]) => name), list(args.fields));
+    const { keep, ignored } = keptColumns(columns.map(([name]) => name), list(args.fields));
     const request = JSON.stringify(scope);
     const after = args.page_token ? decodePageToken(args.page_token, request) : null;
     const custom = (args.max_payload_kb ?? 0) > 0;
@@ -111,6 +112,7 @@ the next page when passed back with the same arguments.`,
     const more = rows.length < fetched.length && last !== undefined;
     const next = more ? encodePageToken(request, { table: String(last[1]), ordinal: Number(last[5]) }) : null;
     const notes: string[] = [];
+    if (ignored.length > 0) notes.push(`fields ${ignored.join(", ")}: not reported by tdmcp, left out`);
     if (ctx.dialect === "teradata" && rows.length > 0) {
       const seconds = args.max_execution_seconds ?? DEFAULT_HELP_SECONDS;
       notes.push(
@@ -143,15 +145,50 @@ the next page when passed back with the same arguments.`,
   },
 });
 
+/**
+ * The official server's field names (its normalised HELP COLUMN / DBC.ColumnsVX keys and computed strings) and the
+ * result column that holds the same fact here; null where tdmcp has no such column (noted, not refused).
+ */
+const OFFICIAL_FIELDS: Readonly<Record<string, string | null>> = {
+  objectname: "table_name",
+  columnname: "column_name",
+  columntype: "type_code",
+  columntypestring: "data_type",
+  columnlength: "data_type",
+  decimaltotaldigits: "data_type",
+  decimalfractionaldigits: "data_type",
+  chartype: "char_set",
+  charsetstring: "char_set",
+  nullable: "nullable",
+  defaultvalue: "default_value",
+  columnid: "ordinal",
+  "indexed?": "index_type",
+  "primary?": "index_type",
+  "unique?": "index_type",
+  indextypestring: "index_type",
+  uppercase: null,
+  casespecificitystring: null,
+  format: null,
+  metadata_source: "status",
+};
+
 /** Indexes of the result columns to keep: all, or the named ones plus database, table and column names. */
-function keptColumns(available: string[], fields: string[]): number[] {
-  if (fields.length === 0) return available.map((_, i) => i);
-  const unknown = fields.filter((f) => !available.includes(f.toLowerCase()));
+function keptColumns(available: string[], fields: string[]): { keep: number[]; ignored: string[] } {
+  if (fields.length === 0) return { keep: available.map((_, i) => i), ignored: [] };
+  const wanted = new Set(["database_name", "table_name", "column_name"]);
+  const unknown: string[] = [];
+  const ignored: string[] = [];
+  for (const field of fields) {
+    const name = field.toLowerCase();
+    if (available.includes(name)) wanted.add(name);
+    else if (OFFICIAL_FIELDS[name]) wanted.add(OFFICIAL_FIELDS[name]!);
+    else if (name in OFFICIAL_FIELDS) ignored.push(field);
+    else unknown.push(field);
+  }
   if (unknown.length > 0) {
     throw new RangeError(
       `fields ${unknown.map((f) => `'${f}'`).join(", ")} unknown; available: ${available.join(", ")}`,
     );
   }
-  const wanted = new Set(["database_name", "table_name", "column_name", ...fields.map((f) => f.toLowerCase())]);
-  return available.map((name, i) => (wanted.has(name) ? i : -1)).filter((i) => i >= 0);
+  return { keep: available.map((name, i) => (wanted.has(name) ? i : -1)).filter((i) => i >= 0), ignored };
 }
