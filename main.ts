@@ -6,17 +6,19 @@
  */
 import { configure, dispose, getLogfmtFormatter, getLogger, type Logger } from "@logtape/logtape";
 import { DATABASE_DEFAULTS, openDatabase } from "./connection/database.ts";
+import { chooseOdbcDriver } from "./connection/drivers.ts";
 import { redact } from "./connection/redact.ts";
 import { parseDatabaseUri } from "./connection/uri.ts";
 import { runScript } from "./connection/script.ts";
-import type { Database } from "./connection/types.ts";
+import type { Database, Engine } from "./connection/types.ts";
+import { DatabaseError } from "./connection/errors.ts";
 import { DEMO_SCHEMA_VERSION, demoStatements } from "./demo/schema.ts";
 import { type Config, ENV_VARS, helpText, parseConfig } from "./server/config.ts";
 import { createServer, SERVER_INFO, toolsFor } from "./server/create.ts";
 import { type Catalog, loadCatalog } from "./server/loader.ts";
 import { applyProfile, parseProfiles } from "./server/profiles.ts";
 import { BUILTIN_TOOLS_DIR } from "./server/paths.ts";
-import { StdioServerTransport } from "./server/sdk.ts";
+import { LineStdioTransport } from "./server/stdio.ts";
 import { serveHttp } from "./server/http.ts";
 import { BATCH_DEFAULTS, batchedSink } from "./server/log_sink.ts";
 
@@ -115,10 +117,16 @@ export async function main(
 
   const uri = config.databaseUri ??
     `sqlite://${await ensureDemoDatabase(config.dataDir, log)}`;
+  const odbcDriver = await chooseOdbcDriver(
+    uri,
+    config.odbcDriver ?? undefined,
+    { ODBCSYSINI: env.ODBCSYSINI, ODBCINSTINI: env.ODBCINSTINI },
+    (level, message) => log.getChild("db")[level](message),
+  );
   const db = openDatabase({
     ...DATABASE_DEFAULTS,
     uri,
-    odbcDriver: config.odbcDriver ?? undefined,
+    odbcDriver,
     poolSize: config.poolSize,
     defaultMaxRows: config.defaultRowLimit,
     maxRows: config.maxRowLimit,
@@ -127,8 +135,18 @@ export async function main(
     maxQueryTimeoutMs: config.maxQueryTimeoutMs,
     maxCellChars: config.maxCellChars,
     allowWrite: config.allowWrite,
+    allowSuperuser: config.allowSuperuser,
+    allowUnknownEngine: config.allowUnknownEngine,
     log: (level, message) => log.getChild("db")[level](message),
   });
+  // A raw ODBC string names no engine: ask the driver before choosing the tools and the protections.
+  if (db.dialect === "generic") {
+    const engine = await db.identify().catch(async (error) => {
+      await db.close();
+      throw new Error(`Cannot start server as the engine behind 'DATABASE_URI' is unknown: ${error.message}`);
+    });
+    reportEngine(engine, log);
+  }
   const catalog = await selectCatalog(config, log);
   return config.transport === "streamable-http"
     ? await serveStreamableHttp(db, catalog, config, log, uriSecrets)
@@ -181,19 +199,35 @@ async function drain(activity: { active: number }, deadlineMs: number, log: Logg
  */
 const WARM_UP_DELAY_MS = 250;
 
-/** Opens the first connection in the background, soon after start, so a bad URI shows in the log at once. */
-function warmUp(db: Database, log: Logger): { [Symbol.dispose](): void } {
+/**
+ * Opens the first connection in the background, soon after start, so a bad URI shows in the log at once and the
+ * engine and the role's power are reported; an engine or role tdmcp will not serve (a superuser, say) stops the
+ * server through `refuse`.
+ */
+function warmUp(db: Database, log: Logger, refuse: (message: string) => void): { [Symbol.dispose](): void } {
   const timer = setTimeout(() => {
-    db.health().then((h) => {
-      if (!h.ok) {
-        log.warning("the database is not reachable yet: {message}", {
-          message: h.message,
-        });
+    db.identify().then((engine) => reportEngine(engine, log), (error) => {
+      if (error instanceof DatabaseError && error.kind === "refused") return refuse(error.message);
+      if (error instanceof DatabaseError && error.kind === "auth") {
+        return log.error("the database refused the logon: {message}", { message: error.message });
       }
+      log.warning("the database is not reachable yet: {message}", { message: error.message });
     });
   }, WARM_UP_DELAY_MS);
   return { [Symbol.dispose]: () => clearTimeout(timer) };
 }
+
+/** Logs which engine answers and, where the dialect can tell, what the connected role may do beyond reading. */
+function reportEngine(engine: Engine, log: Logger): void {
+  const what = { dbms: `${engine.dbmsName} ${engine.dbmsVersion}`.trim() || "(not reported)", dialect: engine.dialect };
+  if (!engine.role) return log.info("connected to {dbms} ({dialect} dialect)", what);
+  const role = { ...what, role: engine.role.role, powers: engine.role.notes.join(", ") };
+  if (engine.role.notes.length === 0) log.info("connected to {dbms} as {role}, a role that may only read", role);
+  else log.warning("connected to {dbms} as {role}, which may do more than read: {powers}; see README (Safety)", role);
+}
+
+/** The exit code of a server stopped because its database role or engine was refused. */
+const REFUSED_EXIT = 2;
 
 async function serveStdio(
   db: Database,
@@ -202,20 +236,18 @@ async function serveStdio(
   log: Logger,
 ): Promise<number> {
   const activity = { active: 0 };
-  const server = createServer({
-    db,
-    ...catalog,
-    disclosure: config.disclosure,
-    activity,
-    limits: {
-      defaultRows: config.defaultRowLimit,
-      maxRows: config.maxRowLimit,
-      timeoutMs: config.queryTimeoutMs,
-      maxTimeoutMs: config.maxQueryTimeoutMs,
-    },
-    log,
-  });
-  const transport = new StdioServerTransport();
+  // maxResultBytes: every reply, serialized, fits MAX_RESULT_BYTES (server/_run.ts).
+  const limits = {
+    defaultRows: config.defaultRowLimit,
+    maxRows: config.maxRowLimit,
+    timeoutMs: config.queryTimeoutMs,
+    maxTimeoutMs: config.maxQueryTimeoutMs,
+    maxResultBytes: config.maxResultBytes,
+  };
+  const server = createServer({ db, ...catalog, disclosure: config.disclosure, activity, limits, log });
+  // Oversized lines in either direction are answered with an error; they never close the transport.
+  const transport = new LineStdioTransport();
+  server.server.onerror = (error) => log.warning("stdio: {message}", { message: error.message });
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
   transport.onclose = () => stop("transport closed");
   const { default: process } = await import("node:process");
@@ -227,7 +259,12 @@ async function serveStdio(
     return [signal, handler] as const;
   });
   await server.connect(transport);
-  const warm = warmUp(db, log);
+  let refused = false;
+  const warm = warmUp(db, log, (message) => {
+    log.error("refusing to serve: {message}", { message });
+    refused = true;
+    stop("refused");
+  });
   log.info(`serving ${describeCatalog(db, catalog, config.disclosure)} over stdio on {dialect} database {target}`, {
     dialect: db.dialect,
     target: db.target,
@@ -243,7 +280,7 @@ async function serveStdio(
   await db.close();
   log.info("stopped; pool closed");
   await dispose(); // flush the log sink before the process exits
-  return 0;
+  return refused ? REFUSED_EXIT : 0;
 }
 
 /** The bearer token: MCP_AUTH_TOKEN, or the first line of the file MCP_AUTH_TOKEN_FILE names. */
@@ -291,12 +328,22 @@ async function serveStreamableHttp(
     sessionIdleMs: config.sessionIdleMs,
     eventStoreSize: config.eventStoreSize,
     force: config.force,
+    maxConnections: config.maxConnections,
+    headerTimeoutMs: config.headerTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
   }, {
     newServer: () => createServer({ db, ...catalog, disclosure: config.disclosure, activity, limits, log }),
     ready: () => db.health(),
     log: log.getChild("http"),
   });
-  const warm = warmUp(db, log);
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
+  let refused = false;
+  const warm = warmUp(db, log, (message) => {
+    log.error("refusing to serve: {message}", { message });
+    refused = true;
+    stop("refused");
+  });
   log.info(
     `serving ${describeCatalog(db, catalog, config.disclosure)} over Streamable HTTP on {dialect} database {target}`,
     {
@@ -304,7 +351,6 @@ async function serveStreamableHttp(
       target: db.target,
     },
   );
-  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   const handlers = signals.map((signal) => {
     const handler = () => stop(signal);
@@ -320,7 +366,7 @@ async function serveStreamableHttp(
   await db.close();
   log.info("stopped; pool closed");
   await dispose();
-  return 0;
+  return refused ? REFUSED_EXIT : 0;
 }
 
 if (import.meta.main) {

@@ -7,11 +7,14 @@ import type { Logger } from "@logtape/logtape";
 import { describeFailure, type Extra, isKnownFailure, scopedDatabase } from "./_context.ts";
 import type { Database } from "../connection/types.ts";
 import type { Tool, ToolContext, ToolLimits, ToolResult } from "../tools/_tool.ts";
+import { fitResult } from "../tools/_result.ts";
+import { resultBudget } from "./stdio.ts";
 
 /** What a call needs from the server. */
 export interface RunDeps {
   db: Database;
-  limits: ToolLimits;
+  /** `maxResultBytes` (MAX_RESULT_BYTES) bounds each reply; without it, what the official client reads does. */
+  limits: ToolLimits & { maxResultBytes?: number };
   log: Logger;
   /** Counts calls in flight, so a shutdown can wait for them. */
   activity?: { active: number };
@@ -65,7 +68,8 @@ export async function runTool(
     sendProgress(seconds, undefined, `${tool.name} running for ${seconds} s`).catch(() => {});
   }, PROGRESS_INTERVAL_MS);
   try {
-    const result = await tool.handler(args as never, ctx);
+    // The reply, serialized, fits MAX_RESULT_BYTES and what a client reads: the text rendering gives way first.
+    const result = fitResult(await tool.handler(args as never, ctx), resultBudget(deps.limits.maxResultBytes));
     const rows = (result.structuredContent as { row_count?: number } | undefined)
       ?.row_count;
     log.info("tool call ok in {ms} ms", {

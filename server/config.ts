@@ -56,6 +56,14 @@ export interface Config {
   force: boolean;
   help: boolean;
   version: boolean;
+  /** Most open HTTP connections. */
+  maxConnections: number;
+  /** How long a new HTTP connection may take to send its first request's headers. */
+  headerTimeoutMs: number;
+  /** How long an HTTP request body may take to arrive. */
+  bodyTimeoutMs: number;
+  /** How long an HTTP connection may stay open with no request in flight. */
+  idleTimeoutMs: number;
 }
 
 /**
@@ -228,6 +236,10 @@ export function parseConfig(
     force: flagOrEnvTrue("force"),
     help: values.help === true,
     version: values.version === true,
+    maxConnections: integer("max-connections", 1000, 1, 1_000_000),
+    headerTimeoutMs: integer("header-timeout", 10, 1, 3600) * 1000,
+    bodyTimeoutMs: integer("body-timeout", 30, 1, 3600) * 1000,
+    idleTimeoutMs: integer("idle-timeout", 60, 1, 86_400) * 1000,
   };
 }
 

@@ -8,6 +8,9 @@
 export const ENV_VARS = [
   "DATABASE_URI",
   "ODBC_DRIVER",
+  // Where unixODBC's odbcinst.ini is, to find the installed Teradata driver (no flag: unixODBC's own variables).
+  "ODBCSYSINI",
+  "ODBCINSTINI",
   "MCP_TRANSPORT",
   "MCP_HOST",
   "MCP_PORT",
@@ -40,6 +43,10 @@ export const ENV_VARS = [
   "MCP_SESSION_IDLE_TIMEOUT",
   "MCP_EVENT_STORE_SIZE",
   "MCP_FORCE",
+  "MCP_MAX_CONNECTIONS",
+  "MCP_HEADER_TIMEOUT",
+  "MCP_BODY_TIMEOUT",
+  "MCP_IDLE_TIMEOUT",
 ] as const;
 
 /** Command-line flags; each overrides the environment variable in its description. */
@@ -188,6 +195,26 @@ export const FLAGS = {
   "force": { type: "boolean", env: "MCP_FORCE", help: "serve a non-loopback address without a token" },
   "help": { type: "boolean", env: null, help: "show this help" },
   "version": { type: "boolean", env: null, help: "show the version" },
+  "max-connections": {
+    type: "string",
+    env: "MCP_MAX_CONNECTIONS",
+    help: "most open HTTP connections; at the cap an idle one closes to make room, else 503 (default 1000)",
+  },
+  "header-timeout": {
+    type: "string",
+    env: "MCP_HEADER_TIMEOUT",
+    help: "seconds a new HTTP connection has to send its request headers (default 10)",
+  },
+  "body-timeout": {
+    type: "string",
+    env: "MCP_BODY_TIMEOUT",
+    help: "seconds an HTTP request body may take to arrive; 408 beyond (default 30)",
+  },
+  "idle-timeout": {
+    type: "string",
+    env: "MCP_IDLE_TIMEOUT",
+    help: "seconds an HTTP connection may stay open with no request in flight (default 60)",
+  },
 } as const;
 
 /** A flag's name, e.g. `max-row-limit`. */
