@@ -47,7 +47,10 @@ Deno.test("teradata: catalog tools read the access-controlled DBC views with bou
     }));
   };
   const [databases] = await statements("base_databaseList", {});
-  assert.match(databases.sql, /FROM DBC\.DatabasesVX ORDER BY DatabaseName$/);
+  assert.match(
+    databases.sql,
+    /FROM DBC\.DatabasesVX WHERE DatabaseName NOT IN \('DBC', .*\) AND DatabaseName NOT LIKE 'TDaaS%' ORDER BY DatabaseName$/,
+  );
   const [tables] = await statements("base_tableList", { database_name: "sales", name_filter: "%ord%" });
   assert.match(
     tables.sql,
@@ -55,7 +58,10 @@ Deno.test("teradata: catalog tools read the access-controlled DBC views with bou
   );
   assert.deepEqual(tables.params, ["sales", "%ord%"]);
   const [defaultTables] = await statements("base_tableList", {});
-  assert.match(defaultTables.sql, /WHERE DatabaseName = DATABASE AND/);
+  assert.match(
+    defaultTables.sql,
+    /FROM DBC\.TablesVX WHERE TableKind IN \('T', 'V', 'O', 'Q'\) ORDER BY DatabaseName, TableName$/,
+  );
   const [columns] = await statements("base_columnDescription", { table_name: "sales.orders" });
   assert.match(columns.sql, /FROM DBC\.ColumnsVX WHERE TableName = \? AND DatabaseName = \? ORDER BY ColumnId$/);
   assert.deepEqual(columns.params, ["orders", "sales"]);

@@ -37,7 +37,7 @@ Deno.test("generic dialect: a DSN-only connection string lists, describes, previ
     const nameAt = tables.structuredContent!.columns.findIndex((col) => col.name === "TABLE_NAME");
     assert.deepEqual(tables.structuredContent!.rows.map((r) => r[nameAt]).sort(), ["order_items", "orders"]);
     const columns = await c.call("base_columnDescription", { table_name: "orders" });
-    const columnAt = columns.structuredContent!.columns.findIndex((col) => col.name === "COLUMN_NAME");
+    const columnAt = columns.structuredContent!.columns.findIndex((col) => col.name === "column_name");
     assert.equal(columns.structuredContent!.rows[0][columnAt], "order_id");
     const preview = await c.call("base_tablePreview", { table_name: "orders", rows: 2 });
     assert.equal(preview.structuredContent!.row_count, 2);

@@ -68,7 +68,8 @@ live("the DBQL and ResUsage tools run (rows or an explanatory note)", async (c) 
       ["dba_featureUsage", { days_back: 1, top_n: 5 }],
       ["dba_tableUsageImpact", { database_name: "DBC", days_back: 1, top_n: 5 }],
       ["dba_flowControl", { days_back: 2 }],
-      ["dba_resusageSummary", { days_back: 2 }],
+      ["dba_resusageSummary", { no_days: 2 }],
+      ["dba_nodeUsage", { days_back: 2 }],
     ] as const
   ) {
     const r = await c.call(tool, args);

@@ -107,5 +107,11 @@ live("base_columnMetadata pages through DBC views and matches base_columnDescrip
     for (const col of cols.rows) expected.push(`${table}.${String(col[0]).trim()}`);
   }
   assert.deepEqual(listed.map((r) => `${String(r[1]).trim()}.${String(r[2]).trim()}`).sort(), expected.sort());
-  assert.ok(listed.every((r) => r[3] === null), "DBC.ColumnsVX reports no types for view columns");
+  // DBC.ColumnsVX gives no type for view columns: HELP COLUMN types them (at most 20 views a call), or the row says
+  // why it could not (status NO_ACCESS or BROKEN_VIEW).
+  assert.ok(
+    listed.every((r) => typeof r[3] === "string" || r[10] === "NO_ACCESS" || r[10] === "BROKEN_VIEW" || r[3] === null),
+    "every view column is typed, marked, or left untyped past the HELP COLUMN budget",
+  );
+  assert.ok(listed.some((r) => typeof r[3] === "string"), "HELP COLUMN typed some DBC view columns");
 });

@@ -21,7 +21,7 @@ live("base_readQuery answers SEL and HELP, and refuses a write", async (c) => {
 });
 
 live("catalog tools list DBC and describe, preview and show one of its views", async (c) => {
-  const dbs = await c.call("base_databaseList");
+  const dbs = await c.call("base_databaseList", { scope: "all" }); // "user" (the default) leaves DBC out
   assert.ok(dbs.structuredContent!.rows.some((r) => String(r[0]).trim() === "DBC"), textOf(dbs));
   const tables = await c.call("base_tableList", { database_name: "DBC", name_filter: "Databases%" });
   assert.ok(tables.structuredContent!.rows.some((r) => String(r[1]).trim() === "DatabasesVX"), textOf(tables));
