@@ -53,11 +53,13 @@ import {
   CELL_LIST_SET,
   CELL_LIST_START,
   CELL_ONE_ROW,
+  COLUMN_OWNED,
+  COLUMNS_FREED,
 } from "./patch_odbc_cells.ts";
 import { INFO_PATCHES } from "./patch_odbc_info.ts";
 
 /** Marks a package folder whose addon was rebuilt with these patches. */
-export const MARKER = ".tdmcp-odbc-patches-7";
+export const MARKER = ".tdmcp-odbc-patches-7.1";
 
 const ORIGINAL = `    return_code = SQLCloseCursor(data->hstmt);
 
@@ -331,6 +333,8 @@ const PATCHES: (Patch & { file: string })[] = [
   { file: "src/odbc_connection.cpp", ...CELL_LIST_SET },
   { file: "src/odbc_connection.cpp", ...CELL_ONE_ROW },
   { file: "src/odbc_connection.h", ...CELL_FETCH_ROWS },
+  { file: "src/odbc.h", ...COLUMNS_FREED },
+  { file: "src/odbc_connection.cpp", ...COLUMN_OWNED },
 ];
 
 /** Patch 4 in `bind_buffers`: every text buffer size computed from `ColumnSize` uses the capped `bound_chars`. */

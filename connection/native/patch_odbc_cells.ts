@@ -20,6 +20,9 @@
  *   computed column and cut longer values at 1,020 bytes without a word.
  * - The unbound `SQL_LONGVARBINARY` path allocated one row of buffer for a
  *   whole rowset; it now allocates every row's.
+ * - A statement whose binding stopped early (a backend killed mid-query)
+ *   frees its columns without touching ones never made: `deleteColumns`
+ *   crashed there (SIGSEGV) in the fault-injection test.
  * - Each batch carries `cutCells` (row × columns + column) when any value in
  *   it is shorter than the database's, and `largestCutBytes`: the largest of
  *   their database values, in bytes as the driver reported it (0 when it did
@@ -45,6 +48,36 @@ export const CELL_CUT_FLAG: Patch = {
   SQLLEN full_size;
 
   ~ColumnData() {`,
+};
+
+/**
+ * Freeing a statement's columns survives a `bind_buffers` that stopped
+ * early (a backend killed mid-query: `SQLDescribeCol` failed): a column
+ * belongs to the statement as soon as it is made, and columns never made are
+ * skipped. Since patch 5 frees failed cursor queries, the fault-injection
+ * test crashed here (SIGSEGV in `deleteColumns`, 1 run in 2 under load).
+ */
+export const COLUMNS_FREED: Patch = {
+  original: `    for (int i = 0; i < this->column_count; i++) {
+      switch (this->columns[i]->bind_type) {`,
+  patched: `    // tdmcp patch 7: bind_buffers may stop before every column was made.
+    for (int i = 0; this->columns != NULL && i < this->column_count; i++) {
+      if (this->columns[i] == NULL) {
+        if (this->bound_columns != NULL) {
+          delete[] this->bound_columns[i].length_or_indicator_array;
+        }
+        continue;
+      }
+      switch (this->columns[i]->bind_type) {`,
+};
+
+/** A column belongs to its statement as soon as it is made (see COLUMNS_FREED). */
+export const COLUMN_OWNED: Patch = {
+  original: `    Column* column = new Column();
+`,
+  patched: `    Column* column = new Column();
+    data->columns[i] = column; // tdmcp patch 7: freed with the statement even if binding stops
+`,
 };
 
 /** The helpers, ahead of `prepare_for_fetch` in odbc_connection.cpp. */
