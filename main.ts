@@ -18,7 +18,7 @@ import { createServer, SERVER_INFO, toolsFor } from "./server/create.ts";
 import { type Catalog, loadCatalog } from "./server/loader.ts";
 import { applyProfile, parseProfiles } from "./server/profiles.ts";
 import { BUILTIN_TOOLS_DIR } from "./server/paths.ts";
-import { LineStdioTransport } from "./server/stdio.ts";
+import { LineStdioTransport, resultBudget } from "./server/stdio.ts";
 import { serveHttp } from "./server/http.ts";
 import { BATCH_DEFAULTS, batchedSink } from "./server/log_sink.ts";
 
@@ -130,7 +130,8 @@ export async function main(
     poolSize: config.poolSize,
     defaultMaxRows: config.defaultRowLimit,
     maxRows: config.maxRowLimit,
-    maxBytes: config.maxResultBytes,
+    // The data budget of one result: what fits MAX_RESULT_BYTES and the official client's read buffer (server/stdio.ts).
+    maxBytes: resultBudget(config.maxResultBytes),
     queryTimeoutMs: config.queryTimeoutMs,
     maxQueryTimeoutMs: config.maxQueryTimeoutMs,
     maxCellChars: config.maxCellChars,
@@ -310,6 +311,7 @@ async function serveStreamableHttp(
     maxRows: config.maxRowLimit,
     timeoutMs: config.queryTimeoutMs,
     maxTimeoutMs: config.maxQueryTimeoutMs,
+    maxResultBytes: config.maxResultBytes,
   };
   const authToken = await readAuthToken(config);
   if (authToken) secrets.push(authToken); // redacted from every log line

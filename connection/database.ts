@@ -324,6 +324,11 @@ class OdbcDatabase implements Database {
             maxRows,
             maxBytes: Math.min(options.maxBytes ?? this.#config.maxBytes, this.#config.maxBytes),
             maxCellChars: this.#config.maxCellChars,
+            // The driver received the whole value (psqlODBC gets whole rows): its buffers grew to that size and would
+            // stay so while the connection is pooled, so a connection that read a huge value is closed afterwards.
+            onCutValues: (largestBytes) => {
+              if (largestBytes > LARGE_VALUE_BYTES) broken = true;
+            },
           }, started);
         } finally {
           await cursor.close().catch(() => broken = true);
@@ -632,6 +637,9 @@ class OdbcDatabase implements Database {
     this.#config.log?.(level, redact(message, this.#odbc.secrets));
   }
 }
+
+/** A cut value larger than this closes its connection after the call (the driver's buffers grew to its size). */
+const LARGE_VALUE_BYTES = 8 * 1024 * 1024;
 
 /** How often a read is retried after its connection was lost while its statement ran. */
 const MID_STATEMENT_RETRIES = 2;

@@ -117,6 +117,20 @@ Deno.test({
 
 Deno.test({
   ...PG,
+  name: "postgres: a connection whose driver received a huge value is closed after the call; a small one is kept",
+  async fn() {
+    await using db = testDatabase(uri!, { poolSize: 1 });
+    const small = await db.query("SELECT repeat('x', 100000)");
+    assert.equal(small.truncatedBy, "cells");
+    assert.equal(db.stats().discarded, 0);
+    const huge = await db.query("SELECT repeat('x', 20000000)");
+    assert.equal(huge.truncatedBy, "cells");
+    assert.equal(db.stats().discarded, 1, "psqlODBC's buffers grew to 20 MB: the connection is not pooled again");
+  },
+});
+
+Deno.test({
+  ...PG,
   name: "postgres: a function that writes or advances a sequence fails in the read-only transaction",
   async fn() {
     await setUp();
