@@ -297,6 +297,8 @@ class OdbcDatabase implements Database {
     let broken = false;
     let driverDone = false;
     let sent = false;
+    /** Whether the addon already ran the end-of-call statement (`ok`), or tried (`failed`). */
+    let ended: "ok" | "failed" | undefined;
     const isolation = this.#isolation;
     // The same driver timeout for every statement of the call: psqlODBC sends `SET statement_timeout` (a round trip)
     // whenever it changes from one statement to the next.
@@ -317,7 +319,11 @@ class OdbcDatabase implements Database {
           // Longer cells are cut to maxCellChars anyway; one more character shows that they were.
           maxBoundChars: this.#config.maxCellChars + 1,
           maxBoundBytes: Math.min(this.#config.fetchBytes, this.#odbc.fetchBytes ?? Infinity),
+          // A point query's end-of-call statement rides in the same trip to the driver's thread.
+          ...(!write && isolation.endRead ? { endSql: isolation.endRead } : {}),
         });
+        ended = cursor.odbcCursor?.endSql;
+        if (ended === "failed") broken = true;
         let result: QueryResult;
         try {
           result = await readCursor(cursor, {
@@ -345,7 +351,7 @@ class OdbcDatabase implements Database {
         throw failure;
       } finally {
         // Whatever the read did in its transaction is rolled back before anyone else gets the connection.
-        if (!write && !broken && isolation.endRead) {
+        if (!write && !broken && ended === undefined && isolation.endRead) {
           await connection.query(isolation.endRead, null, { timeout: driverTimeout }).catch((error) => {
             broken = true;
             this.#log(

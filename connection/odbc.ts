@@ -30,7 +30,7 @@ export interface OdbcCursor {
   fetch(): Promise<OdbcBatch>;
   close(): Promise<void>;
   /** The native cursor; carries `firstBatch` when the query asked for `firstFetch` (tdmcp's addon patch). */
-  odbcCursor?: { firstBatch?: OdbcBatch } | null;
+  odbcCursor?: { firstBatch?: OdbcBatch; endSql?: "ok" | "failed" } | null;
 }
 
 /** Options of a cursor query (`firstFetch` and `maxBoundChars` come from tdmcp's addon patch). */
@@ -44,6 +44,11 @@ export interface CursorOptions {
   maxBoundChars?: number;
   /** Fetch fewer rows at a time (at least 2) when a row's bound buffers would pass this many bytes. */
   maxBoundBytes?: number;
+  /**
+   * Run this statement right after a result that ended in its first fetch, in the same trip to the driver's thread
+   * (addon patch 8); the native cursor's `endSql` then says `ok` or `failed`.
+   */
+  endSql?: string;
 }
 
 /** Takes the batch fetched together with the execute (`firstFetch`), if any; later calls get undefined. */

@@ -35,6 +35,9 @@
  *    batch): see patch_odbc_cells.ts. Patch 4's text widths come from its
  *    `tdmcp_bound_chars`, and its row-by-indicator copies replace the old
  *    wide-text stride fix.
+ * 8. `endSql` query option (speed): a point query's closing statement
+ *    (PostgreSQL's `ROLLBACK; ...`) runs in the worker that executed it: see
+ *    patch_odbc_end.ts.
  *
  * Idempotent: a marker file records the patched build, and the sources are
  * always patched from their pristine text (`*.orig`, see patch_files.ts).
@@ -56,10 +59,11 @@ import {
   COLUMN_OWNED,
   COLUMNS_FREED,
 } from "./patch_odbc_cells.ts";
+import { END_SQL_PATCHES } from "./patch_odbc_end.ts";
 import { INFO_PATCHES } from "./patch_odbc_info.ts";
 
 /** Marks a package folder whose addon was rebuilt with these patches. */
-export const MARKER = ".tdmcp-odbc-patches-7.1";
+export const MARKER = ".tdmcp-odbc-patches-8";
 
 const ORIGINAL = `    return_code = SQLCloseCursor(data->hstmt);
 
@@ -335,6 +339,7 @@ const PATCHES: (Patch & { file: string })[] = [
   { file: "src/odbc_connection.h", ...CELL_FETCH_ROWS },
   { file: "src/odbc.h", ...COLUMNS_FREED },
   { file: "src/odbc_connection.cpp", ...COLUMN_OWNED },
+  ...END_SQL_PATCHES,
 ];
 
 /** Patch 4 in `bind_buffers`: every text buffer size computed from `ColumnSize` uses the capped `bound_chars`. */
