@@ -114,6 +114,36 @@ function isSocketGone(error: unknown): boolean {
   return Object.values(Deno.errors).some((kind) => error instanceof kind);
 }
 
+/** Errors of a socket whose peer or resource is already gone. */
+const SOCKET_ERRORS = [
+  Deno.errors.BadResource,
+  Deno.errors.Interrupted,
+  Deno.errors.ConnectionReset,
+  Deno.errors.ConnectionAborted,
+  Deno.errors.BrokenPipe,
+  Deno.errors.NotConnected,
+];
+
+/**
+ * Keeps a dying socket from ending the process: Deno's per-connection HTTP serving reports an error of a connection
+ * closed under it (an abort racing the peer's own close) as uncaught, from inside its abort listener, where no caller
+ * can catch it. Only socket errors are kept from ending the process, and each is logged. Returns the remover.
+ */
+function survivingSocketErrors(log: Logger): () => void {
+  const keep = (event: ErrorEvent | PromiseRejectionEvent) => {
+    const error = event instanceof ErrorEvent ? event.error : event.reason;
+    if (!SOCKET_ERRORS.some((kind) => error instanceof kind)) return;
+    event.preventDefault();
+    log.warning("a connection's socket was already gone: {error}", { error: String(error) });
+  };
+  globalThis.addEventListener("error", keep);
+  globalThis.addEventListener("unhandledrejection", keep);
+  return () => {
+    globalThis.removeEventListener("error", keep);
+    globalThis.removeEventListener("unhandledrejection", keep);
+  };
+}
+
 /**
  * Listens on `hostname:port` and serves `handler` with the connection guards described in the module doc.
  *
@@ -132,6 +162,7 @@ export function listen(options: ListenOptions, handler: Handler, onError: (error
   if (!serveOn) return fallback(options, handler, onError);
   const { log } = options;
   const listener = Deno.listen({ hostname: options.hostname, port: options.port });
+  const stopSurviving = survivingSocketErrors(log);
   const open = new Set<Connection>();
   let cap = options.maxConnections; // lowered once accepting runs out of descriptors
   let refusing = 0;
@@ -293,6 +324,7 @@ export function listen(options: ListenOptions, handler: Handler, onError: (error
         else c.closeAfter = true;
       }
       await Promise.all(all.map((c) => c.finished));
+      stopSurviving();
     },
     closeAll() {
       for (const c of [...open]) close(c, "shutdown deadline");

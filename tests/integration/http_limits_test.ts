@@ -88,6 +88,21 @@ async function mcpRound(port: number): Promise<number> {
   }
 }
 
+/** Runs `round` up to three times, half a second apart, while it fails. */
+async function retried<T>(round: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await round();
+    } catch (error) {
+      if (attempt === 3) throw error;
+      note(
+        `attempt ${attempt} of an MCP round during the flood failed: ${error instanceof Error ? error.message : error}`,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 async function healthy(port: number): Promise<boolean> {
   return await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(20_000) }).then(async (r) => {
     await r.body?.cancel();
@@ -129,7 +144,9 @@ Deno.test({
       assert.ok(flood.length >= NOFILE, `${flood.length} connections opened: more than the server's descriptors`);
       // During the flood: a normal client gets its answers.
       assert.ok(await healthy(port), "/healthz answers during the flood");
-      assert.ok((await mcpRound(port)) > 0, "an MCP client is served during the flood");
+      // At the cap a newcomer may be answered 503 (Retry-After: 1) or have its connection closed before eviction
+      // made room: like any HTTP client, it tries again (at most three times, half a second apart).
+      assert.ok((await retried(() => mcpRound(port))) > 0, "an MCP client is served during the flood");
       let timer: ReturnType<typeof setTimeout> | undefined;
       const ends = await Promise.race([
         Promise.all(flood.map((p) => p.closed)),
