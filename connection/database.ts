@@ -198,8 +198,8 @@ class OdbcDatabase implements Database {
     }
     if (!verdict.ok) {
       // --allow-write: one statement under every reading of the text, nothing that outlives the call's transaction.
-      const write = checkWrite(text, this.dialect);
-      if (!write.ok) throw new DatabaseError(write.reason, { kind: "refused" });
+      const writeVerdict = checkWrite(text, this.dialect);
+      if (!writeVerdict.ok) throw new DatabaseError(writeVerdict.reason, { kind: "refused" });
     }
     const maxRows = Math.min(options.maxRows ?? this.defaultMaxRows, this.#config.maxRows);
     if (!Number.isInteger(maxRows) || maxRows < 0) {
@@ -210,13 +210,12 @@ class OdbcDatabase implements Database {
     const timeoutMs = Math.min(options.timeoutMs ?? this.#config.queryTimeoutMs, this.#config.maxQueryTimeoutMs);
     const deadline = performance.now() + timeoutMs;
     const write = !verdict.ok;
-    // A user-defined function may leave behind what no rollback undoes: its connection is not reused.
-    const recycle = verdict.ok && [...verdict.calls ?? []].some((name) => this.#userFunctions.has(name));
+    const calls = verdict.ok ? verdict.calls ?? NO_CALLS : NO_CALLS;
     const run = () =>
       this.#execute(
         text,
         options,
-        write || recycle,
+        calls,
         write,
         maxRows,
         Math.max(1, Math.round(deadline - performance.now())),
@@ -260,7 +259,7 @@ class OdbcDatabase implements Database {
   async #execute(
     sql: string,
     options: QueryOptions,
-    recycle: boolean,
+    calls: ReadonlySet<string>,
     write: boolean,
     maxRows: number,
     timeoutMs: number,
@@ -269,6 +268,9 @@ class OdbcDatabase implements Database {
     const started = performance.now();
     const probe = this.#breaker.enter();
     const connection = await this.#lease(options.signal, timeoutMs, probe);
+    // After a write, or a read that called a user-defined function (which may leave behind what no rollback undoes),
+    // the connection is closed, not pooled again. The names are known once a connection has opened (the lease above).
+    const recycle = write || [...calls].some((name) => this.#userFunctions.has(name));
     let stoppedBy: "timeout" | "cancelled" | null = null;
     const stop = (why: "timeout" | "cancelled") => {
       if (stoppedBy !== null) return;
@@ -643,6 +645,9 @@ class OdbcDatabase implements Database {
     this.#config.log?.(level, redact(message, this.#odbc.secrets));
   }
 }
+
+/** A statement that calls no function. */
+const NO_CALLS: ReadonlySet<string> = new Set();
 
 /** A cut value larger than this closes its connection after the call (the driver's buffers grew to its size). */
 const LARGE_VALUE_BYTES = 8 * 1024 * 1024;

@@ -112,6 +112,9 @@ Deno.test({
       "SELECT CASE WHEN current_setting('tdmcp.flag', true) IS NULL THEN 'absent' ELSE 'present' END",
     );
     assert.deepEqual(after.rows, [["absent"]]);
+    await using fresh = testDatabase(uri!, { poolSize: 1 });
+    await fresh.query(`SELECT ${SCHEMA}.poison()`);
+    assert.equal(fresh.stats().discarded, 1, "also as the first call of a process, before any connection was open");
   },
 });
 
