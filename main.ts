@@ -245,7 +245,15 @@ async function serveStdio(
     maxTimeoutMs: config.maxQueryTimeoutMs,
     maxResultBytes: config.maxResultBytes,
   };
-  const server = createServer({ db, ...catalog, disclosure: config.disclosure, activity, limits, log });
+  const server = createServer({
+    db,
+    ...catalog,
+    disclosure: config.disclosure,
+    profile: config.profile,
+    activity,
+    limits,
+    log,
+  });
   // Oversized lines in either direction are answered with an error; they never close the transport.
   const transport = new LineStdioTransport();
   server.server.onerror = (error) => log.warning("stdio: {message}", { message: error.message });
@@ -335,7 +343,8 @@ async function serveStreamableHttp(
     bodyTimeoutMs: config.bodyTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
   }, {
-    newServer: () => createServer({ db, ...catalog, disclosure: config.disclosure, activity, limits, log }),
+    newServer: () =>
+      createServer({ db, ...catalog, disclosure: config.disclosure, profile: config.profile, activity, limits, log }),
     ready: () => db.health(),
     log: log.getChild("http"),
   });

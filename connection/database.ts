@@ -141,6 +141,8 @@ class OdbcDatabase implements Database {
   readonly #lostMidStatement = new WeakSet<DatabaseError>();
   /** The engine, once a connection has told; until then the URI's dialect stands. */
   #engine: Engine | null = null;
+  /** The QueryBand statement each Teradata session last accepted. */
+  readonly #queryBands = new WeakMap<OdbcConnection, string>();
   /** Names of functions defined outside the engine's catalog, as of the newest connection (PostgreSQL). */
   #userFunctions: ReadonlySet<string> = new Set();
   /** Set when the engine or the role is one tdmcp will not serve (see `#prepareSession`). */
@@ -307,7 +309,7 @@ class OdbcDatabase implements Database {
     const driverTimeout = Math.ceil(timeoutMs / 1000) + 1;
     const work = (async () => {
       try {
-        if (this.dialect === "teradata" && options.audit) await connection.query(queryBandStatement(options.audit));
+        if (this.dialect === "teradata" && options.audit) await this.#setQueryBand(connection, options.audit);
         if (write && isolation.beginWrite) {
           await connection.query(isolation.beginWrite, null, { timeout: driverTimeout });
         }
@@ -525,6 +527,24 @@ class OdbcDatabase implements Database {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /**
+   * Sets the call's QueryBand on a Teradata session unless that session already carries it. A failed SET is logged
+   * and the call goes on (the band is audit, not a condition of the read); a lost connection still fails the call.
+   */
+  async #setQueryBand(connection: OdbcConnection, audit: NonNullable<QueryOptions["audit"]>): Promise<void> {
+    const statement = queryBandStatement(audit);
+    if (this.#queryBands.get(connection) === statement) return;
+    try {
+      await connection.query(statement);
+      this.#queryBands.set(connection, statement);
+    } catch (error) {
+      const failure = this.#error(error);
+      if (failure.retryable) throw failure;
+      this.#queryBands.delete(connection);
+      this.#log("warning", `could not set the QueryBand (the call goes on without it): ${failure.message}`);
+    }
   }
 
   /** The driver timeout of statements outside a call (checks, catalog calls): the default call's, so it never changes. */

@@ -58,8 +58,14 @@ export interface QueryOptions {
    * retried transparently when a connection is lost; a write never is.
    */
   readOnly?: boolean;
-  /** Who asked, written to the Teradata QueryBand for DBQL audit. */
-  audit?: { tool: string; requestId: string };
+  /** Who asked: the client, profile and trace go into the Teradata QueryBand (DBQL, workload rules). */
+  audit?: {
+    tool: string;
+    requestId: string;
+    client?: { name: string; version: string };
+    profile?: string;
+    traceId?: string;
+  };
 }
 
 /** Pool and retry counters. */

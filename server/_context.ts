@@ -13,7 +13,7 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from "./sdk.ts";
-import type { Database } from "../connection/types.ts";
+import type { Database, QueryOptions } from "../connection/types.ts";
 import type { ReadContext } from "../tools/_resource.ts";
 import { type ClientChannel, type Content, LOG_LEVELS, type LogLevel, type ToolLimits } from "../tools/_tool.ts";
 
@@ -39,7 +39,7 @@ export interface LogState {
 export function scopedDatabase(
   db: Database,
   signal: AbortSignal,
-  audit: { tool: string; requestId: string },
+  audit: NonNullable<QueryOptions["audit"]>,
 ): Database {
   const refuseClose = () => Promise.reject(new TypeError("a tool may not close the shared database"));
   return {

@@ -18,6 +18,19 @@ export interface RunDeps {
   log: Logger;
   /** Counts calls in flight, so a shutdown can wait for them. */
   activity?: { active: number };
+  /** The profile the server runs with, for the Teradata QueryBand. */
+  profile?: string;
+  /** The MCP client as its `initialize` named itself, for the Teradata QueryBand. */
+  clientInfo?: () => { name: string; version: string } | undefined;
+}
+
+/** The trace id of a W3C `traceparent` (from the request's `_meta`, or its HTTP header), if well formed. */
+export function traceIdOf(extra: Extra): string | undefined {
+  const meta = (extra._meta as Record<string, unknown> | undefined)?.traceparent;
+  const header = extra.requestInfo?.headers?.traceparent;
+  const value = typeof meta === "string" ? meta : typeof header === "string" ? header : undefined;
+  const id = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(value?.trim() ?? "")?.[1];
+  return id && !/^0+$/.test(id) ? id : undefined;
 }
 
 /** The annotations a tool advertises: its write annotations when the server lets writes through. */
@@ -45,7 +58,13 @@ export async function runTool(
       params: { progressToken: token!, progress, total, message },
     });
   const ctx: ToolContext = {
-    db: scopedDatabase(deps.db, extra.signal, { tool: tool.name, requestId }),
+    db: scopedDatabase(deps.db, extra.signal, {
+      tool: tool.name,
+      requestId,
+      client: deps.clientInfo?.(),
+      profile: deps.profile,
+      traceId: traceIdOf(extra),
+    }),
     dialect: deps.db.dialect,
     signal: extra.signal,
     log,

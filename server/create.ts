@@ -39,6 +39,8 @@ export interface ServerDeps {
   activity?: { active: number };
   /** Default `full`. */
   disclosure?: Disclosure;
+  /** The profile the server runs with (written to the Teradata QueryBand). */
+  profile?: string;
 }
 
 /** Tools listed in progressive disclosure next to `search_tools` and `execute_tool`. */
@@ -73,9 +75,10 @@ export function createServer(deps: ServerDeps): McpServer {
   serveResourceList(server, resources, templates, deps);
   registerPrompts(server, toolsFor(deps.db, deps.prompts ?? []), deps);
   const clientFor = (extra: Extra, name: string) => clientChannel(server, extra, logState, `tdmcp.${name}`);
+  const run = { ...deps, clientInfo: () => server.server.getClientVersion() };
   const tools = toolsFor(deps.db, deps.tools);
   const listed = deps.disclosure === "progressive" ? tools.filter((t) => ALWAYS_LISTED.has(t.name)) : tools;
-  if (deps.disclosure === "progressive") registerDisclosureTools(server, tools, deps, clientFor);
+  if (deps.disclosure === "progressive") registerDisclosureTools(server, tools, run, clientFor);
   for (const tool of listed) {
     server.registerTool(
       tool.name,
@@ -86,7 +89,7 @@ export function createServer(deps: ServerDeps): McpServer {
         outputSchema: outputObject(tool),
         annotations: { title: tool.title, ...annotationsFor(tool, deps.db) },
       },
-      (args: Record<string, unknown>, extra: Extra) => runTool(tool, args, deps, extra, clientFor(extra, tool.name)),
+      (args: Record<string, unknown>, extra: Extra) => runTool(tool, args, run, extra, clientFor(extra, tool.name)),
     );
   }
   return server;

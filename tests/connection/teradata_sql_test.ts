@@ -9,28 +9,54 @@ import { oneLine, teradata } from "../tools/_teradata_fake.ts";
 import { queryBandStatement, queryBandValue } from "../../connection/session.ts";
 import { connectClient, textOf } from "../_helpers.ts";
 
-Deno.test("teradata: every call sets a QueryBand naming the application, the tool and the request", async () => {
+Deno.test("teradata: the QueryBand names the application and the MCP client, and is sent once per session", async () => {
   const { db, sent, connects } = teradata(() => [["1"]]);
   await using c = await connectClient(db);
   const r = await c.call("base_readQuery", { sql: "SEL TOP 5 * FROM sales.orders" });
   assert.equal(r.isError, undefined, textOf(r));
   assert.equal(sent.length, 2);
-  assert.match(
+  assert.equal(
     sent[0].sql,
-    /^SET QUERY_BAND = 'ApplicationName=tdmcp;ToolName=base_readQuery;RequestId=\d+;' FOR SESSION$/,
+    "SET QUERY_BAND = 'ApplicationName=tdmcp;McpClient=tdmcp-test;McpClientVersion=0;' FOR SESSION VOLATILE",
   );
   assert.equal(sent[1].sql, "SEL TOP 5 * FROM sales.orders");
+  await c.call("base_readQuery", { sql: "SEL 1" });
+  await c.call("base_tableList", { database_name: "sales" });
+  assert.equal(sent.filter((s) => s.sql.startsWith("SET QUERY_BAND")).length, 1, "one SET for three calls");
   assert.match(
     connects[0],
     /DBCName=tdhost;TDMSTPortNumber=1025;UID=dbc;PWD=s3cret;DefaultDatabase=sales;MechanismName=LDAP;/,
   );
 });
 
-Deno.test("teradata: QueryBand values cannot break out of name=value pairs", () => {
+Deno.test("teradata: a QueryBand Teradata refuses is logged and the read goes on; it is tried again next call", async () => {
+  const { db, sent } = teradata((sql) => {
+    if (sql.startsWith("SET QUERY_BAND")) {
+      throw Object.assign(new Error("odbc"), {
+        odbcErrors: [{ state: "HY000", code: -5536, message: "[Teradata Database] Invalid query band." }],
+      });
+    }
+    return [["1"]];
+  });
+  await using c = await connectClient(db);
+  const r = await c.call("base_readQuery", { sql: "SEL 1" });
+  assert.equal(r.isError, undefined, textOf(r));
+  await c.call("base_readQuery", { sql: "SEL 2" });
+  assert.equal(sent.filter((s) => s.sql.startsWith("SET QUERY_BAND")).length, 2, "not remembered after a failure");
+});
+
+Deno.test("teradata: QueryBand values cannot break out of name=value pairs; the profile and a trace id are added", () => {
   assert.equal(queryBandValue("x';DROP TABLE t;--"), "x__DROP_TABLE_t_--");
   assert.equal(
-    queryBandStatement({ tool: "a=b;c", requestId: "1" }),
-    "SET QUERY_BAND = 'ApplicationName=tdmcp;ToolName=a_b_c;RequestId=1;' FOR SESSION",
+    queryBandStatement({
+      tool: "a",
+      requestId: "1",
+      client: { name: "a=b;c'", version: "1.0" },
+      profile: "dba",
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+    }),
+    "SET QUERY_BAND = 'ApplicationName=tdmcp;McpClient=a_b_c_;McpClientVersion=1.0;McpProfile=dba;" +
+      "TraceId=4bf92f3577b34da6a3ce929d0e0e4736;' FOR SESSION VOLATILE",
   );
 });
 
