@@ -22,7 +22,7 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   }
   return out
     .replace(
-      /\b(PWD|PASSWORD|AuthenticationParameter|LOGDATA|AccessToken|Token|AuthenticationPassword)(\s*=\s*)(\{(?:[^}]|\}\})*\}|[^;\s]*)/gi,
+      /\b(PWD|PASSWORD|AuthenticationParameter|MechanismKey|LOGDATA|AccessToken|Token|AuthenticationPassword)(\s*=\s*)(\{(?:[^}]|\}\})*\}|[^;\s]*)/gi,
       `$1$2${REDACTED}`,
     )
     .replace(

@@ -122,6 +122,7 @@ Deno.test("redact removes known secrets, PWD pairs and URL passwords", () => {
     "bad login PWD=***;UID=x",
   );
   assert.equal(redact("pwd = {a;b} end", []), "pwd = *** end");
+  assert.equal(redact("MechanismKey=eyJhbGci;UID=x", []), "MechanismKey=***;UID=x");
   assert.equal(
     redact("postgres://me:hunter2@h/db failed", []),
     "postgres://me:***@h/db failed",
