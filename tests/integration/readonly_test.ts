@@ -300,6 +300,35 @@ for (const dialect of ["postgres", "sqlite"] as const) {
     assert.deepEqual(await area.snapshot(), before);
   });
 
+  if (dialect === "postgres") {
+    areaTest(
+      dialect,
+      "through a driver-path ODBC string both corpora answer exactly as through postgres://",
+      async (area) => {
+        const url = new URL(area.uri);
+        const raw = `odbc:DRIVER=/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so;Server=${url.hostname};Port=${url.port};` +
+          `Database=${decodeURIComponent(url.pathname.slice(1))};UID=${decodeURIComponent(url.username)};` +
+          `PWD=${decodeURIComponent(url.password)};`;
+        const before = await area.snapshot();
+        const answers = async (uri: string) => {
+          await using db = testDatabase(uri);
+          assert.equal((await db.identify()).dialect, "postgres", "the engine is asked, as main.ts does at start");
+          await using client = await connectClient(db);
+          const out: string[] = [];
+          for (const [, sql] of [...refuseCorpus(dialect, area.scratch), ...allowCorpus(dialect, area.scratch)]) {
+            const result = await client.call("base_readQuery", { sql });
+            // Refusals and errors word for word; answers by their row count (EXPLAIN ANALYZE's timings differ).
+            out.push(result.isError === true ? `error ${textOf(result)}` : `ok ${result.structuredContent?.row_count}`);
+          }
+          return out;
+        };
+        const viaUri = await answers(area.uri);
+        assert.deepEqual(await answers(raw), viaUri);
+        assert.deepEqual(await area.snapshot(), before);
+      },
+    );
+  }
+
   areaTest(dialect, "the product's connections are read-only in the engine too", async (area) => {
     await using db = testDatabase(area.uri);
     await using client = await connectClient(db);
