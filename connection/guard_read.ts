@@ -16,6 +16,7 @@ import {
   FUNCTION_LIKE,
   LOCK_OBJECTS,
   LOCK_STARTS,
+  LOCK_TYPES,
   lockingClause,
   READ_PRAGMAS,
   READS,
@@ -26,6 +27,15 @@ import {
   WRITE_HINT,
   WRITES_ANYWHERE,
 } from "./guard_words.ts";
+import {
+  explainedWriteStart,
+  isCommentRead,
+  TEMPORAL_STARTS,
+  temporalQualifierEnd,
+  TERADATA_TRIGGERS,
+  teradataHiddenWrite,
+  teradataSessionReason,
+} from "./guard_teradata.ts";
 import type { Token } from "./sql_tokens.ts";
 
 /** Deepest nesting of parentheses, CTEs and EXPLAIN the guard follows. */
@@ -34,7 +44,10 @@ const MAX_NESTING = 32;
 /** Whether one statement's significant tokens are a read, with no write hidden inside. */
 export function readStatement(sig: Sig, scope: CheckScope): GuardResult {
   const verdict = classify(sig, scope, 0);
-  return verdict.ok ? hiddenWrite(sig, scope) ?? verdict : verdict;
+  if (!verdict.ok) return verdict;
+  // Teradata's EXPLAIN of a write reports the plan without executing the write.
+  const explained = scope.dialect === "teradata" && explainedWriteStart(sig) >= 0;
+  return hiddenWrite(sig, scope, explained) ?? verdict;
 }
 
 /** The kind of read a statement starting with `word` is, or undefined. */
@@ -63,6 +76,15 @@ function classify(sig: Sig, scope: CheckScope, depth: number): GuardResult {
   if (word === "WITH") return classifyWith(sig, scope, depth);
   if (word === "EXPLAIN") return classifyExplain(sig, scope, depth);
   if (dialect === "teradata" && (word === "LOCKING" || word === "LOCK")) return classifyLocking(sig, scope, depth);
+  if (dialect === "teradata" && TEMPORAL_STARTS.has(word)) return classifyTemporal(sig, scope, depth);
+  if (dialect === "teradata" && word === "COMMENT") {
+    if (isCommentRead(sig)) return { ok: true, kind: "comment" };
+    return refuse(
+      `COMMENT with a comment string changes the schema (COMMENT ON name, without IS and a string, reads the comment); ${WRITE_HINT}`,
+    );
+  }
+  const teradata = dialect === "teradata" ? teradataSessionReason(sig, 0) : undefined;
+  if (teradata) return refuse(teradata);
   if (dialect === "sqlite" && word === "PRAGMA") return classifyPragma(sig);
   const full = ABBREVIATIONS.get(word);
   const label = full ? `${word} (${full})` : word;
@@ -103,6 +125,7 @@ function classifyWith(sig: Sig, scope: CheckScope, depth: number): GuardResult {
 }
 
 function classifyExplain(sig: Sig, scope: CheckScope, depth: number): GuardResult {
+  if (scope.dialect === "teradata" && explainedWriteStart(sig) >= 0) return { ok: true, kind: "explain" };
   let i = 1;
   if (isOp(sig[1], "(") && !readKind(sig[2]?.value ?? "", scope.dialect) && !isWord(sig[2], "WITH")) {
     i = closingParen(sig, 1) + 1;
@@ -110,10 +133,16 @@ function classifyExplain(sig: Sig, scope: CheckScope, depth: number): GuardResul
   }
   for (;;) {
     if (sig[i]?.kind === "word" && EXPLAIN_OPTIONS.has(sig[i].value)) i++;
+    else if (scope.dialect === "teradata" && (isWord(sig[i], "STATIC") || isWord(sig[i], "DYNAMIC"))) i++;
     else if (isWord(sig[i], "FORMAT")) i += isOp(sig[i + 1], "=") ? 3 : 2;
     else break;
   }
   const inner = classify(sig.slice(i), scope, depth + 1);
+  if (!inner.ok && scope.dialect === "teradata" && sig.slice(1, i).some((token) => isWord(token, "DYNAMIC"))) {
+    return refuse(
+      "EXPLAIN DYNAMIC runs the request's earlier plan fragments to plan the rest, so it is allowed only for reads; explain a write without DYNAMIC",
+    );
+  }
   if (!inner.ok) return refuse(`EXPLAIN is allowed only for read-only statements: ${inner.reason}`);
   return { ok: true, kind: "explain" };
 }
@@ -132,19 +161,30 @@ function classifyLocking(sig: Sig, scope: CheckScope, depth: number): GuardResul
       i++;
       while (isOp(sig[i], ".") && isName(sig[i + 1])) i += 2;
     }
-    if (!isWord(sig[i], "FOR") && !isWord(sig[i], "IN")) return refuse(bad);
-    if (!isWord(sig[i + 1], "ACCESS")) {
+    if (isWord(sig[i], "FOR") || isWord(sig[i], "IN")) i++; // optional in Teradata's syntax
+    if (sig[i]?.kind !== "word" || !LOCK_TYPES.has(sig[i].value)) return refuse(bad);
+    if (!isWord(sig[i], "ACCESS")) {
       return refuse(
         `LOCKING ... FOR ${
-          sig[i + 1]?.text ?? ""
+          sig[i].text
         } takes a lock that blocks other sessions; only LOCKING ... FOR ACCESS is allowed`,
       );
     }
-    i += 2;
+    i++;
     if (isWord(sig[i], "MODE")) i++;
     if (isWord(sig[i], "NOWAIT")) i++;
   }
   return classify(sig.slice(i), scope, depth + 1);
+}
+
+function classifyTemporal(sig: Sig, scope: CheckScope, depth: number): GuardResult {
+  const end = temporalQualifierEnd(sig, 0);
+  if (end < 0) {
+    return refuse(
+      "could not read the temporal qualifier; write it as CURRENT VALIDTIME SELECT ..., VALIDTIME AS OF DATE '...' SELECT ... or NONSEQUENCED TRANSACTIONTIME SELECT ...",
+    );
+  }
+  return classify(sig.slice(end), scope, depth + 1);
 }
 
 function classifyPragma(sig: Sig): GuardResult {
@@ -167,7 +207,7 @@ function classifyPragma(sig: Sig): GuardResult {
  * locking clause, a classified function, a sequence advance or a T-SQL
  * second statement.
  */
-function hiddenWrite(sig: Sig, scope: CheckScope): GuardResult | undefined {
+function hiddenWrite(sig: Sig, scope: CheckScope, explained = false): GuardResult | undefined {
   const { dialect } = scope;
   let depth = 0;
   for (const [n, token] of sig.entries()) {
@@ -181,6 +221,9 @@ function hiddenWrite(sig: Sig, scope: CheckScope): GuardResult | undefined {
     const call = isOp(sig[n + 1], "(");
     const lock = LOCK_STARTS.has(word) && lockingClause(sig, n);
     if (lock) return refuse(`${lock} locks rows for writing; remove it (${WRITE_HINT})`);
+    const teradata = dialect === "teradata" && TERADATA_TRIGGERS.has(word) && teradataHiddenWrite(sig, n);
+    if (teradata) return refuse(teradata);
+    if (explained) continue;
     if (
       (WRITES_ANYWHERE.has(word) && !(call && FUNCTION_LIKE.has(word))) ||
       (dialect === "teradata" && TERADATA_WRITES_ANYWHERE.has(word)) ||

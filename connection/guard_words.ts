@@ -102,6 +102,8 @@ const CONTINUATIONS = new Set([
 ]);
 /** Words that may start a locking clause. */
 export const LOCK_STARTS = words("FOR LOCK UPDLOCK XLOCK TABLOCKX HOLDLOCK");
+/** Teradata's lock types (LOCKING ... [FOR | IN] type). */
+export const LOCK_TYPES = words("ACCESS EXCLUSIVE EXCL READ SHARE WRITE CHECKSUM LOAD");
 /** Teradata's LOCKING <object> name ... words. */
 export const LOCK_OBJECTS = words("TABLE DATABASE VIEW OBJECT");
 /** Token kinds that separate but mean nothing. */

@@ -15,6 +15,9 @@
  *   `guard_functions.ts`, and SQL text that fails these same rules;
  * - any mention of a setting that changes how SQL is read
  *   (`guard_settings.ts`);
+ * - on Teradata, SET QUERY_BAND and DATABASE (tdmcp sets both itself),
+ *   SELECT AND CONSUME (it waits on an empty queue), FOREIGN TABLE
+ *   pass-through and OUT [VOLATILE] TABLE (see `guard_teradata.ts`);
  * - on generic sources, a second statement without a semicolon (T-SQL).
  *
  * @module
@@ -23,6 +26,7 @@
 import { callProblem, type CheckScope, type Sig } from "./guard_calls.ts";
 import { readStatement } from "./guard_read.ts";
 import { lexingSettingIn } from "./guard_settings.ts";
+import { teradataSessionReason, teradataWriteProblem } from "./guard_teradata.ts";
 import type { GuardResult } from "./guard.ts";
 import { ABBREVIATIONS, READ_PRAGMAS, startsStatement, words } from "./guard_words.ts";
 import type { Token } from "./sql_tokens.ts";
@@ -79,6 +83,10 @@ function statementProblem(sig: Sig, scope: CheckScope): string | undefined {
   if (TRANSACTION.has(word) && !logging) {
     return `${label} would open or end a transaction, but tdmcp runs each call as one transaction and ends it itself; send only the statement`;
   }
+  const teradata = scope.dialect === "teradata"
+    ? teradataSessionReason(sig, start) ?? teradataWriteProblem(sig)
+    : undefined;
+  if (teradata) return teradata;
   const session = SESSION.get(word);
   if (session) return `${label} ${session}; tdmcp keeps each pooled session as it prepared it`;
   const names = sig.map((token) => token.kind === "word" ? token.value : "");

@@ -172,7 +172,6 @@ const REFUSE: readonly (readonly [...Case, RegExp])[] = [
   ["an exclusive lock before a SELECT", "LOCKING ROW FOR EXCLUSIVE SELECT * FROM t", TD, /FOR EXCLUSIVE/],
   ["a DELETE after an access lock", "LOCKING ROW FOR ACCESS DELETE FROM t", TD, /DELETE is a write/],
   ["LOCK TABLE on PostgreSQL", "LOCK TABLE t IN ACCESS EXCLUSIVE MODE", PG, /LOCK changes session/],
-  ["DATABASE", "DATABASE prod", TD, /DATABASE changes session/],
   ["SET ROLE", "SET ROLE x", ALL, /SET changes session/],
   ["SET SESSION", "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", PG, /SET changes/],
   ["RESET", "RESET ALL", PG, /RESET changes/],
@@ -316,6 +315,103 @@ const REFUSE: readonly (readonly [...Case, RegExp])[] = [
   ["a DELETE in a Teradata multi-statement request", "SEL 1; DEL FROM t;", TD, /found 2/],
   ["SHOW of a DELETE", "SHOW DELETE FROM t", TD, /DELETE inside the statement is a write/],
   ["a column named delete without quotes", "SELECT delete FROM t", PG, /quote it if it is a name/],
+  // Teradata (issue 13): writes that read as queries, each with the documentation's reason.
+  // DML manual, SELECT AND CONSUME: returns the oldest row of a queue table and deletes it; an empty queue waits.
+  [
+    "SELECT AND CONSUME, which deletes the queue row it returns",
+    "SELECT AND CONSUME TOP 1 * FROM q",
+    TD,
+    /SELECT AND CONSUME deletes the row/,
+  ],
+  ["SEL AND CONSUME, the abbreviated form", "SEL AND CONSUME TOP 1 a, b FROM db.q", TD, /SELECT AND CONSUME deletes/],
+  ["SELECT AND CONSUME in a derived table", "SELECT * FROM (SELECT AND CONSUME TOP 1 * FROM q) d", TD, /CONSUME/],
+  // DML manual, table operator syntax: out_table_clause; the analytic function writes its output into that table.
+  [
+    "OUT PERMANENT TABLE, a table operator writing a table",
+    "SELECT * FROM TD_XGBoost (ON t AS InputTable PARTITION BY ANY OUT PERMANENT TABLE ModelTable(db.m) USING ResponseColumn('y')) AS d",
+    TD,
+    /OUT PERMANENT TABLE makes the function write its output into a table/,
+  ],
+  [
+    "OUT VOLATILE TABLE, a table operator writing a volatile table",
+    "SELECT * FROM TD_KMeans (ON t AS InputTable OUT VOLATILE TABLE ModelTable(m) USING NumClusters(3)) AS d",
+    TD,
+    /OUT VOLATILE TABLE makes/,
+  ],
+  ["OUT TABLE without a kind", "SELECT * FROM f (ON t OUT TABLE ModelTable(m)) AS d", TD, /OUT TABLE makes/],
+  // QueryGrid guide, SELECT from FOREIGN TABLE: a pass-through query not parsed on Teradata, run by the remote server.
+  [
+    "FOREIGN TABLE pass-through, run unparsed by another server",
+    "SELECT * FROM FOREIGN TABLE (DELETE FROM x)@presto1 AS d",
+    TD,
+    /FOREIGN TABLE \(\.\.\.\) sends its text to another server/,
+  ],
+  // DDL manual, SET QUERY_BAND: the band workload rules and DBQL classify the session by; tdmcp sets it per call.
+  [
+    "SET QUERY_BAND, which tdmcp sets itself",
+    "SET QUERY_BAND = 'ApplicationName=x;' FOR SESSION",
+    TD,
+    /SET QUERY_BAND changes the query band Teradata's workload rules/,
+  ],
+  ["SET QUERY_BAND for the transaction", "SET QUERY_BAND = 'a=b;' FOR TRANSACTION", TD, /SET QUERY_BAND changes/],
+  // DDL manual, DATABASE: changes the session's default database, which outlives the call on a pooled session.
+  [
+    "DATABASE, which changes the pooled session's default database",
+    "DATABASE prod",
+    TD,
+    /DATABASE changes the pooled session's default database/,
+  ],
+  // DML manual, LOCKING: only ACCESS reads without blocking writers; the FOR/IN-less forms are checked alike.
+  ["a READ lock written without FOR", "LOCKING ROW READ SELECT * FROM t", TD, /LOCKING \.\.\. FOR READ takes a lock/],
+  ["an EXCLUSIVE lock written without FOR", "LOCK TABLE t EXCLUSIVE SEL * FROM t", TD, /FOR EXCLUSIVE takes a lock/],
+  ["a LOCKING modifier without a lock type", "LOCKING ROW SELECT 1", TD, /could not read the LOCKING modifier/],
+  // Temporal Table Support: a temporal qualifier also prefixes DML, which stays a write.
+  ["a temporal qualifier before a DELETE", "CURRENT VALIDTIME DELETE FROM t WHERE a = 1", TD, /DELETE is a write/],
+  [
+    "a temporal qualifier before an UPDATE",
+    "SEQUENCED VALIDTIME PERIOD '(2020-01-01, 2021-01-01)' UPDATE t SET a = 1",
+    TD,
+    /UPDATE is a write/,
+  ],
+  ["an unreadable temporal qualifier", "CURRENT SELECT 1", TD, /could not read the temporal qualifier/],
+  [
+    "SEQUENCED TRANSACTIONTIME, not a query qualifier",
+    "SEQUENCED TRANSACTIONTIME SELECT * FROM t",
+    TD,
+    /temporal qualifier/,
+  ],
+  // DML manual, EXPLAIN: a DYNAMIC plan executes all plan fragments but the last one.
+  [
+    "EXPLAIN DYNAMIC of a DELETE, which runs part of the request",
+    "EXPLAIN DYNAMIC DELETE FROM t",
+    TD,
+    /EXPLAIN DYNAMIC runs the request's earlier plan fragments/,
+  ],
+  ["EXPLAIN of a CALL", "EXPLAIN CALL p()", TD, /EXPLAIN is allowed only for read-only statements: CALL runs/],
+  [
+    "EXPLAIN of a write calling AbortSessions",
+    "EXPLAIN INSERT INTO t SELECT SYSLIB.AbortSessions(-1, '*', 0, 'Y', 'Y')",
+    TD,
+    /abortsessions\(\)/,
+  ],
+  [
+    "EXPLAIN of a DELETE outside Teradata (PostgreSQL's EXPLAIN ANALYZE executes it)",
+    "EXPLAIN DELETE FROM t",
+    NOT_TD,
+    /EXPLAIN is allowed only for read-only statements: DELETE is a write/,
+  ],
+  // DDL manual, COMMENT (comment-placing form): a comment string, with or without AS/IS, writes the dictionary.
+  [
+    "COMMENT ... IS, which places a comment",
+    "COMMENT ON TABLE db.t IS 'x'",
+    TD,
+    /COMMENT with a comment string changes the schema/,
+  ],
+  ["COMMENT ... AS, which places a comment", "COMMENT ON COLUMN db.t.c AS 'x'", TD, /COMMENT with a comment string/],
+  ["COMMENT with a bare comment string", "COMMENT db.t 'x'", TD, /COMMENT with a comment string/],
+  ["COMMENT ON without IS outside Teradata", "COMMENT ON TABLE t", NOT_TD, /COMMENT changes the schema/],
+  ["LOCKING ROW ACCESS outside Teradata", "LOCKING ROW ACCESS SELECT 1", NOT_TD, /LOCKING changes session/],
+  ["a temporal qualifier outside Teradata", "CURRENT VALIDTIME SELECT 1", NOT_TD, /not recognised as read-only/],
 ];
 
 // Statements that must be allowed, with the kind the guard reports.
@@ -412,6 +508,91 @@ const ALLOW: readonly (readonly [...Case, string])[] = [
   ["SHOW CREATE TABLE on a generic server", "SHOW CREATE TABLE t", ["generic"], "show"],
   ["EXPLAIN ANALYZE of a SELECT on a generic server", "EXPLAIN ANALYZE SELECT * FROM t", ["generic"], "explain"],
   ["a SELECT in parentheses after EXPLAIN", "EXPLAIN (SELECT 1)", ["sqlite", "generic"], "explain"],
+  // Teradata (issue 13): reads the documentation describes, each with its reason.
+  // DML manual, LOCKING request modifier: LOCKING { ROW | [TABLE] name } [FOR | IN] ACCESS [MODE] [NOWAIT].
+  ["LOCKING ROW ACCESS without FOR (FOR/IN are optional)", "LOCKING ROW ACCESS SELECT * FROM t", TD, "select"],
+  ["LOCK ROW ACCESS, the abbreviation without FOR", "LOCK ROW ACCESS SELECT 1", TD, "select"],
+  ["LOCKING a table IN ACCESS MODE", "LOCKING TABLE db.t IN ACCESS MODE SEL * FROM db.t", TD, "select"],
+  ["LOCKING a table ACCESS without FOR", "LOCKING db.t ACCESS NOWAIT SELECT * FROM db.t", TD, "select"],
+  // Temporal Table Support, SELECT temporal forms: a qualifier before the outermost SELECT only picks row versions.
+  ["CURRENT VALIDTIME before a SELECT", "CURRENT VALIDTIME SELECT * FROM policy", TD, "select"],
+  ["NONSEQUENCED VALIDTIME before a SELECT", "NONSEQUENCED VALIDTIME SELECT * FROM policy", TD, "select"],
+  [
+    "NONSEQUENCED VALIDTIME with a period of applicability",
+    "NONSEQUENCED VALIDTIME PERIOD '(2009-01-01, 2010-01-01)' SELECT * FROM policy",
+    TD,
+    "select",
+  ],
+  ["SEQUENCED VALIDTIME before a SELECT", "SEQUENCED VALIDTIME SELECT * FROM policy", TD, "select"],
+  ["VALIDTIME AS OF a date", "VALIDTIME AS OF DATE '2020-01-01' SEL * FROM policy", TD, "select"],
+  [
+    "TRANSACTIONTIME AS OF a timestamp",
+    "TRANSACTIONTIME AS OF TIMESTAMP '2020-01-01 00:00:00' SELECT * FROM policy",
+    TD,
+    "select",
+  ],
+  ["CURRENT TRANSACTIONTIME before a SELECT", "CURRENT TRANSACTIONTIME SELECT * FROM policy", TD, "select"],
+  [
+    "NONSEQUENCED TRANSACTIONTIME before a SELECT",
+    "NONSEQUENCED TRANSACTIONTIME SELECT * FROM policy_types",
+    TD,
+    "select",
+  ],
+  [
+    "a valid-time and a transaction-time qualifier",
+    "CURRENT VALIDTIME AND NONSEQUENCED TRANSACTIONTIME SELECT * FROM p",
+    TD,
+    "select",
+  ],
+  [
+    "a temporal qualifier after an access lock",
+    "LOCKING ROW FOR ACCESS CURRENT VALIDTIME SELECT * FROM p",
+    TD,
+    "select",
+  ],
+  ["EXPLAIN of a temporal SELECT", "EXPLAIN VALIDTIME AS OF CURRENT_DATE - 1 SELECT * FROM p", TD, "explain"],
+  // DML manual, EXPLAIN request modifier: reports the plan; the request itself is not executed (static plan).
+  ["EXPLAIN of a DELETE", "EXPLAIN DELETE FROM t WHERE a = 1", TD, "explain"],
+  ["EXPLAIN of an abbreviated DEL", "EXPLAIN DEL FROM t ALL", TD, "explain"],
+  ["EXPLAIN of an INSERT ... SELECT", "EXPLAIN INSERT INTO t SELECT * FROM s", TD, "explain"],
+  ["EXPLAIN of an UPDATE", "EXPLAIN UPDATE t SET a = 1 WHERE b = 2", TD, "explain"],
+  [
+    "EXPLAIN of a MERGE",
+    "EXPLAIN MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN UPDATE SET b = s.b",
+    TD,
+    "explain",
+  ],
+  ["EXPLAIN IN XML NODDLTEXT of an UPDATE", "EXPLAIN IN XML NODDLTEXT UPDATE t SET a = 1", TD, "explain"],
+  ["EXPLAIN STATIC of an INS", "EXPLAIN STATIC INS t (1, 2)", TD, "explain"],
+  ["EXPLAIN of a temporal DELETE", "EXPLAIN CURRENT VALIDTIME DELETE FROM t", TD, "explain"],
+  ["EXPLAIN DYNAMIC of a SELECT (its fragments are reads)", "EXPLAIN DYNAMIC SELECT * FROM t", TD, "explain"],
+  // DML manual, COMMENT (comment-retrieving form): without a comment string it returns the stored comment.
+  ["COMMENT ON a table without a string", "COMMENT ON TABLE db.t", TD, "comment"],
+  ["COMMENT ON a column without a string", "COMMENT ON COLUMN db.t.c", TD, "comment"],
+  ["COMMENT without ON and kind", "COMMENT db.t;", TD, "comment"],
+  ["COMMENT ON a quoted view name", 'COMMENT ON VIEW "db"."v"', TD, "comment"],
+  // Teradata/teradata-mcp-server (a9362bee) base_tools.py and base_objects.yml: the HELP and SHOW forms it sends.
+  [
+    "the official server's HELP COLUMN over a derived table",
+    'HELP COLUMN dt01.* FROM (SELECT obj.* FROM "db"."v" AS obj WHERE 1 = 0) AS dt01',
+    TD,
+    "help",
+  ],
+  ["the official server's HELP TABLE", "HELP TABLE employee;", TD, "help"],
+  ["the official server's HELP COLUMN t.*", "HELP COLUMN employee.*;", TD, "help"],
+  ["the official server's SHOW TABLE", "SHOW TABLE db.t", TD, "show"],
+  ["the official server's SHOW VIEW", "SHOW VIEW db.v", TD, "show"],
+  ["the official server's SHOW MACRO", "SHOW MACRO db.m", TD, "show"],
+  ["the official server's SHOW PROCEDURE", "SHOW PROCEDURE db.p", TD, "show"],
+  ["the official server's SHOW FUNCTION", "SHOW FUNCTION db.f", TD, "show"],
+  // DDL manual, HELP and SHOW statements: they return dictionary and session information.
+  ["HELP SESSION", "HELP SESSION", TD, "help"],
+  ["HELP STATISTICS", "HELP STATISTICS db.t", TD, "help"],
+  ["SHOW QUALIFIED of a SELECT", "SHOW QUALIFIED SELECT * FROM db.t", TD, "show"],
+  ["SHOW IN XML TABLE", "SHOW IN XML TABLE db.t", TD, "show"],
+  // Words the Teradata rules look at, used as names.
+  ["a column named consume after AND", "SELECT a FROM t WHERE b AND consume = 1", TD, "select"],
+  ["a column named out", "SELECT out, foreign_key FROM t", TD, "select"],
 ];
 
 for (const [why, sql, dialects, reason] of REFUSE) {
