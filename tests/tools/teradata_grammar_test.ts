@@ -230,7 +230,7 @@ function answer(world: World, sql: string): Answer | undefined {
   return undefined;
 }
 
-/** Every distinct statement the whole catalog sends to the stand-in in `world`, and the tool calls that failed. */
+/** Every distinct statement the catalog and the connection layer send to the stand-in in `world`, and the failed calls. */
 async function collect(world: World): Promise<{ statements: Set<string>; failures: string[] }> {
   const { db, sent } = teradata((sql) => answer(world, sql) ?? { columns: [], rows: [Array(12).fill(1)] });
   const failures: string[] = [];
@@ -249,6 +249,9 @@ async function collect(world: World): Promise<{ statements: Set<string>; failure
   await c.client.getPrompt({ name: "explore_database", arguments: { database: "sales" } });
   await c.client.getPrompt({ name: "profile_table_quality", arguments: { table: "orders", database: "sales" } })
     .catch(() => undefined);
+  // The connection layer's own statements: the health check and whatever identifying the server sends.
+  await db.health();
+  await db.identify();
   await db.close();
   return { statements: new Set(sent.map((s) => s.sql)), failures };
 }
