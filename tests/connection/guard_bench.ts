@@ -13,6 +13,15 @@ for (const dialect of ["postgres", "sqlite", "teradata", "generic"] as const) {
     checkReadOnly(point(n++), dialect);
   });
 }
+Deno.bench("checkReadOnly: access-locked temporal SEL (teradata)", () => {
+  checkReadOnly(
+    `LOCKING ROW ACCESS CURRENT VALIDTIME SEL * FROM demo.orders WHERE order_id = ${n++ % 100_000}`,
+    "teradata",
+  );
+});
+Deno.bench("checkReadOnly: EXPLAIN of an UPDATE (teradata)", () => {
+  checkReadOnly(`EXPLAIN UPDATE demo.orders SET status = 'shipped' WHERE order_id = ${n++ % 100_000}`, "teradata");
+});
 Deno.bench("checkReadOnly: three-table join (postgres)", () => {
   checkReadOnly(join, "postgres");
 });
