@@ -8,7 +8,8 @@
  * SQL text inside string literals given to functions that run it is
  * checked the same way, recursively.
  *
- * Statement rules: `guard_read.ts`, `guard_write.ts`; function calls:
+ * Statement rules: `guard_read.ts`, `guard_write.ts`, Teradata's own
+ * forms in `guard_teradata.ts`; function calls:
  * `guard_calls.ts` with the classification in `guard_functions.ts`;
  * vocabulary: `guard_words.ts`; settings that change lexing:
  * `guard_settings.ts`; literal decoding: `guard_literals.ts`.

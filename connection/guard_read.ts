@@ -1,8 +1,10 @@
 /**
  * The read-only guard's statement rules: which statements are reads (SELECT,
- * WITH, VALUES, TABLE, EXPLAIN, SHOW, HELP, access locks, read pragmas) and
- * which writes may hide inside one (DML in a CTE, INTO, locking clauses,
- * classified function calls, a T-SQL second statement).
+ * WITH, VALUES, TABLE, EXPLAIN, SHOW, HELP, access locks, read pragmas, and
+ * on Teradata temporal queries, EXPLAIN of a write and COMMENT without a
+ * string) and which writes may hide inside one (DML in a CTE, INTO, locking
+ * clauses, classified function calls, a T-SQL second statement, Teradata's
+ * AND CONSUME, OUT TABLE and FOREIGN TABLE; see `guard_teradata.ts`).
  *
  * @module
  */

@@ -49,7 +49,7 @@ export const ABBREVIATIONS: ReadonlyMap<string, string> = new Map([
 
 /** The reads of each dialect, as named in refusals. */
 export const READS: Readonly<Record<GuardDialect, string>> = {
-  teradata: "SELECT (SEL), WITH, EXPLAIN, SHOW or HELP",
+  teradata: "SELECT (SEL), WITH, EXPLAIN, SHOW, HELP or COMMENT ON name",
   postgres: "SELECT, WITH, VALUES, TABLE, EXPLAIN or SHOW",
   sqlite: "SELECT, WITH, VALUES, EXPLAIN or read-only PRAGMA",
   generic: "SELECT, WITH, VALUES, EXPLAIN or SHOW",
