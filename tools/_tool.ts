@@ -38,6 +38,12 @@ export interface ToolLimits {
   timeoutMs: number;
   /** Longest timeout a call may ask for. */
   maxTimeoutMs: number;
+  /** base_readQuery explains a query first: `auto` (Teradata only; the default), `on` or `off` (EXPLAIN_FIRST). */
+  explainFirst?: "auto" | "on" | "off";
+  /** A query whose plan estimates more rows is refused (MAX_ESTIMATED_ROWS; default 500,000). */
+  maxEstimatedRows?: number;
+  /** A query whose plan estimates more seconds is refused (MAX_ESTIMATED_SECONDS; default 60; Teradata only). */
+  maxEstimatedSeconds?: number;
 }
 
 /** Everything a tool handler may use: the shared database and the call's own state. */

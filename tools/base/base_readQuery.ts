@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DIALECTS } from "../../connection/types.ts";
+import { describePlan, explainSql, explainWanted, judgePlan, parseExplain } from "../_explain.ts";
 import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
 import { defineTool, READ_ONLY } from "../_tool.ts";
 
@@ -13,6 +14,8 @@ Use it for questions the catalog tools cannot answer: aggregates, joins, filters
 Limits: writes, DDL and multiple statements are refused (unless the server runs with --allow-write; even then one statement per call);
 the statement is stopped at the database after timeout_seconds; at most row_limit rows come back (default from the server, usually 1000) and
 the result is cut at a size budget; "truncated": true means more rows existed — aggregate or filter instead of raising the limit.
+On Teradata (and where the server or explain_first asks) the query's EXPLAIN is read first and a plan estimating more rows or
+seconds than the server allows is refused with what the plan would do: narrow the query as the message says.
 Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by.`,
   inputSchema: {
     sql: z.string().min(1).describe(
@@ -24,6 +27,10 @@ Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by
     timeout_seconds: z.number().int().min(1).optional().describe(
       "Stop the statement after this many seconds (default: the server's QUERY_TIMEOUT; capped at MAX_QUERY_TIMEOUT)",
     ),
+    explain_first: z.boolean().optional().describe(
+      "Read the query's EXPLAIN first and refuse a plan over the server's estimated rows/seconds limits (on by " +
+        "default for Teradata; false does not turn off a check the server requires)",
+    ),
     persist: z.boolean().optional().describe(
       "The official Teradata MCP server's option to keep the result in a volatile table; refused here (tdmcp does " +
         "not write): aggregate, filter or raise row_limit instead",
@@ -33,7 +40,7 @@ Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by
   annotations: READ_ONLY,
   writeAnnotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   dialects: DIALECTS,
-  async handler({ sql, row_limit, timeout_seconds, persist }, ctx) {
+  async handler({ sql, row_limit, timeout_seconds, explain_first, persist }, ctx) {
     if (persist) {
       return errorResult(
         "persist: true would create a volatile table (CREATE VOLATILE TABLE ... AS (query) WITH DATA), a write tdmcp " +
@@ -46,13 +53,21 @@ Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by
       timeout_seconds ? timeout_seconds * 1000 : ctx.limits.timeoutMs,
       ctx.limits.maxTimeoutMs,
     );
+    const notes: string[] = [];
+    const explain = explainWanted(ctx.dialect, ctx.limits, explain_first) ? explainSql(sql, ctx.dialect) : null;
+    if (explain) {
+      const planned = await ctx.db.query(explain, { maxRows: 10_000, timeoutMs, signal: ctx.signal, readOnly: true });
+      const plan = parseExplain(planned.rows, ctx.dialect);
+      const refusal = judgePlan(plan, ctx.dialect, ctx.limits);
+      if (refusal) return errorResult(refusal);
+      notes.push(`plan checked first: ${describePlan(plan)}`);
+    }
     const result = await ctx.db.query(sql, {
       maxRows,
       timeoutMs,
       signal: ctx.signal,
       readOnly: !ctx.db.allowWrite,
     });
-    const notes: string[] = [];
     if (row_limit !== undefined && row_limit > ctx.limits.maxRows) {
       notes.push(`row_limit was lowered to the server maximum of ${ctx.limits.maxRows}`);
     }
