@@ -244,6 +244,9 @@ async function serveStdio(
     timeoutMs: config.queryTimeoutMs,
     maxTimeoutMs: config.maxQueryTimeoutMs,
     maxResultBytes: config.maxResultBytes,
+    explainFirst: config.explainFirst,
+    maxEstimatedRows: config.maxEstimatedRows,
+    maxEstimatedSeconds: config.maxEstimatedSeconds,
   };
   const server = createServer({
     db,
@@ -320,6 +323,9 @@ async function serveStreamableHttp(
     timeoutMs: config.queryTimeoutMs,
     maxTimeoutMs: config.maxQueryTimeoutMs,
     maxResultBytes: config.maxResultBytes,
+    explainFirst: config.explainFirst,
+    maxEstimatedRows: config.maxEstimatedRows,
+    maxEstimatedSeconds: config.maxEstimatedSeconds,
   };
   const authToken = await readAuthToken(config);
   if (authToken) secrets.push(authToken); // redacted from every log line

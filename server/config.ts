@@ -64,6 +64,12 @@ export interface Config {
   bodyTimeoutMs: number;
   /** How long an HTTP connection may stay open with no request in flight. */
   idleTimeoutMs: number;
+  /** base_readQuery reads a query's EXPLAIN first: `auto` (Teradata only), `on` or `off`. */
+  explainFirst: "auto" | "on" | "off";
+  /** A query whose plan estimates more rows is refused (with explain first). */
+  maxEstimatedRows: number;
+  /** A query whose plan estimates more seconds is refused (Teradata; PostgreSQL gives cost units, not seconds). */
+  maxEstimatedSeconds: number;
 }
 
 /**
@@ -240,6 +246,9 @@ export function parseConfig(
     headerTimeoutMs: integer("header-timeout", 10, 1, 3600) * 1000,
     bodyTimeoutMs: integer("body-timeout", 30, 1, 3600) * 1000,
     idleTimeoutMs: integer("idle-timeout", 60, 1, 86_400) * 1000,
+    explainFirst: oneOf("explain-first", { auto: "auto", on: "on", off: "off" }, "auto"),
+    maxEstimatedRows: integer("max-estimated-rows", 500_000, 1, 1e15),
+    maxEstimatedSeconds: integer("max-estimated-seconds", 60, 1, 31_536_000),
   };
 }
 

@@ -47,6 +47,9 @@ export const ENV_VARS = [
   "MCP_HEADER_TIMEOUT",
   "MCP_BODY_TIMEOUT",
   "MCP_IDLE_TIMEOUT",
+  "EXPLAIN_FIRST",
+  "MAX_ESTIMATED_ROWS",
+  "MAX_ESTIMATED_SECONDS",
 ] as const;
 
 /** Command-line flags; each overrides the environment variable in its description. */
@@ -214,6 +217,21 @@ export const FLAGS = {
     type: "string",
     env: "MCP_IDLE_TIMEOUT",
     help: "seconds an HTTP connection may stay open with no request in flight (default 60)",
+  },
+  "explain-first": {
+    type: "string",
+    env: "EXPLAIN_FIRST",
+    help: "base_readQuery reads a query's EXPLAIN first: auto (default: Teradata only), on or off",
+  },
+  "max-estimated-rows": {
+    type: "string",
+    env: "MAX_ESTIMATED_ROWS",
+    help: "refuse a query whose plan estimates more rows (default 500000)",
+  },
+  "max-estimated-seconds": {
+    type: "string",
+    env: "MAX_ESTIMATED_SECONDS",
+    help: "refuse a query whose plan estimates more seconds; Teradata only (default 60)",
   },
 } as const;
 

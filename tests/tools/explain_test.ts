@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { checkReadOnly, type GuardDialect } from "../../connection/guard.ts";
-import { explainSql, explainWanted, parsePostgresExplain } from "../../tools/_explain.ts";
+import { parseConfig } from "../../server/config.ts";
+import { EXPLAIN_DEFAULTS, explainSql, explainWanted, parsePostgresExplain } from "../../tools/_explain.ts";
 import type { ToolLimits } from "../../tools/_tool.ts";
 import { connectClient, testDatabase, textOf } from "../_helpers.ts";
 import { pgAdmin, pgUri } from "../_pg.ts";
@@ -183,4 +184,22 @@ Deno.test("explainSql leaves statements EXPLAIN does not take, and EXPLAINs alre
   assert.equal(explainSql("SELECT 1", "sqlite"), null);
   assert.equal(explainSql("SEL 1", "teradata"), "EXPLAIN SEL 1");
   assert.equal(explainSql("SELECT 1", "postgres"), "EXPLAIN (FORMAT JSON) SELECT 1");
+});
+
+Deno.test("parseConfig reads EXPLAIN_FIRST, MAX_ESTIMATED_ROWS and MAX_ESTIMATED_SECONDS; flags override them", () => {
+  const defaults = parseConfig({}, []);
+  assert.deepEqual(
+    [defaults.explainFirst, defaults.maxEstimatedRows, defaults.maxEstimatedSeconds],
+    [EXPLAIN_DEFAULTS.explainFirst, EXPLAIN_DEFAULTS.maxEstimatedRows, EXPLAIN_DEFAULTS.maxEstimatedSeconds],
+  );
+  const set = parseConfig({ EXPLAIN_FIRST: "ON", MAX_ESTIMATED_ROWS: "2000", MAX_ESTIMATED_SECONDS: "5" }, [
+    "--max-estimated-seconds",
+    "7",
+  ]);
+  assert.deepEqual([set.explainFirst, set.maxEstimatedRows, set.maxEstimatedSeconds], ["on", 2000, 7]);
+  assert.throws(
+    () => parseConfig({ EXPLAIN_FIRST: "sometimes" }, []),
+    /'EXPLAIN_FIRST' must be one of auto, on, off: current value is "sometimes"/,
+  );
+  assert.throws(() => parseConfig({ MAX_ESTIMATED_ROWS: "0" }, []), /'MAX_ESTIMATED_ROWS' must be an integer from 1/);
 });
