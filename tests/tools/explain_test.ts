@@ -93,6 +93,21 @@ Deno.test({
 });
 
 Deno.test({
+  name: "explain_first with --allow-write explains a locking read the write mode allows, as it would run it",
+  ignore: noPg,
+  async fn() {
+    await withTable(async (schema) => {
+      await using db = testDatabase(pgUri()!, { allowWrite: true });
+      await using c = await connectClient(db, limits({ explainFirst: "on" }));
+      const locked = await c.call("base_readQuery", { sql: `SELECT id FROM ${schema}.t WHERE id = 7 FOR UPDATE` });
+      assert.equal(locked.isError, undefined, textOf(locked));
+      assert.deepEqual(locked.structuredContent!.rows, [[7]]);
+      assert.match(textOf(locked), /plan checked first: about 1 rows/);
+    });
+  },
+});
+
+Deno.test({
   name: "parsePostgresExplain reads the top node of a real plan and spots a cross-join nested loop",
   ignore: noPg,
   async fn() {

@@ -54,9 +54,11 @@ Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by
       ctx.limits.maxTimeoutMs,
     );
     const notes: string[] = [];
+    const readOnly = !ctx.db.allowWrite;
     const explain = explainWanted(ctx.dialect, ctx.limits, explain_first) ? explainSql(sql, ctx.dialect) : null;
     if (explain) {
-      const planned = await ctx.db.query(explain, { maxRows: 10_000, timeoutMs, signal: ctx.signal, readOnly: true });
+      // Guarded as the query itself is (EXPLAIN without ANALYZE runs nothing on Teradata or PostgreSQL).
+      const planned = await ctx.db.query(explain, { maxRows: 10_000, timeoutMs, signal: ctx.signal, readOnly });
       const plan = parseExplain(planned.rows, ctx.dialect);
       const refusal = judgePlan(plan, ctx.dialect, ctx.limits);
       if (refusal) return errorResult(refusal);
@@ -66,7 +68,7 @@ Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by
       maxRows,
       timeoutMs,
       signal: ctx.signal,
-      readOnly: !ctx.db.allowWrite,
+      readOnly,
     });
     if (row_limit !== undefined && row_limit > ctx.limits.maxRows) {
       notes.push(`row_limit was lowered to the server maximum of ${ctx.limits.maxRows}`);
