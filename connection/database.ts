@@ -530,8 +530,9 @@ class OdbcDatabase implements Database {
   }
 
   /**
-   * Sets the call's QueryBand on a Teradata session unless that session already carries it. A failed SET is logged
-   * and the call goes on (the band is audit, not a condition of the read); a lost connection still fails the call.
+   * Sets the call's QueryBand on a Teradata session unless that session already carries it (or refused it). A failed
+   * SET is logged and the call goes on (the band is audit, not a condition of the read); a lost connection still fails
+   * the call.
    */
   async #setQueryBand(connection: OdbcConnection, audit: NonNullable<QueryOptions["audit"]>): Promise<void> {
     const statement = queryBandStatement(audit);
@@ -542,8 +543,9 @@ class OdbcDatabase implements Database {
     } catch (error) {
       const failure = this.#error(error);
       if (failure.retryable) throw failure;
-      this.#queryBands.delete(connection);
-      this.#log("warning", `could not set the QueryBand (the call goes on without it): ${failure.message}`);
+      // Not sent again on this session: a band Teradata refuses once it refuses every time.
+      this.#queryBands.set(connection, statement);
+      this.#log("warning", `could not set the QueryBand (calls go on without it): ${failure.message}`);
     }
   }
 

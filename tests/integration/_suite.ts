@@ -66,7 +66,7 @@ export function toolSuite(target: SuiteTarget): void {
     const readQuery = tools.find((t) => t.name === "base_readQuery")!;
     assert.deepEqual(
       Object.keys(readQuery.inputSchema.properties ?? {}).sort(),
-      ["persist", "row_limit", "sql", "timeout_seconds"],
+      ["explain_first", "persist", "row_limit", "sql", "timeout_seconds"],
     );
   });
 
