@@ -76,6 +76,7 @@ export type TeradataClass = "auth" | "refusing" | "transient";
  * | 2639 | transient | sorry, too many simultaneous transactions                  | CLIv2: re-submit the request             |
  * | 2641 | transient | databasename.tablename was restructured.                   | CLIv2: re-submit the transaction         |
  * | 2825 | transient | no record of the last request was found after DBC restart  | CLIv2: re-submit the request             |
+ * | 2826 | transient | request completed but all output was lost due to DBC restart | CLIv2: a display request may be re-submitted (4) |
  * | 2828 | transient | request was rolled back during system recovery             | CLIv2: re-submit the transaction         |
  * | 2835 | transient | a unique index has been invalidated; resubmit transaction  | CLIv2: re-submit the transaction         |
  * | 3111 | transient | the transaction has been timed out                         | CLIv2: re-submit the transaction         |
@@ -90,10 +91,12 @@ export type TeradataClass = "auth" | "refusing" | "transient";
  * (3) No manual page for 8024 or 3055 was found; the wording is the driver's. Both say the database takes no
  *     logons for now (no free virtual circuit; logons disabled by an administrator), not that the credentials are
  *     wrong: they count towards the circuit breaker like a refused connection, and are retried with its backoff.
+ * (4) CLIv2: "if the request was to display certain data, the original request can safely be re-submitted", not a
+ *     write; tdmcp re-submits only read-only work (a write is never retried), so 2826 is transient.
  *
- * 2826 (output lost after a restart) and 2827 (aborted by the user, which a cancel also produces) are left out:
- * re-submitting them is not safe in general. 3126, 3127, 8018, 8019 and 8030, once listed here as "session lost",
- * appear neither in the Messages pages the search corpora hold nor in the official Teradata MCP server (which keeps
+ * 2827 (aborted by the user or by a statement error, which a cancel also produces) is left out: the manual says the
+ * circumstances "may not warrant re-submitting anything at all". 3126, 3127, 8018, 8019 and 8030, once listed here as
+ * "session lost", appear neither in the Messages pages the search corpora hold nor in the official Teradata MCP server (which keeps
  * no code list: SQLAlchemy's pool_pre_ping); in the 80xx logon range a guess is dangerous, so they are plain
  * statement errors. A lost session still shows as SQLSTATE 08xxx or a communication-link message.
  */
@@ -108,6 +111,7 @@ export const TERADATA_CODES: ReadonlyMap<number, { readonly class: TeradataClass
     [2639, { class: "transient", wording: "sorry, too many simultaneous transactions" }],
     [2641, { class: "transient", wording: "databasename.tablename was restructured." }],
     [2825, { class: "transient", wording: "no record of the last request was found after DBC restart" }],
+    [2826, { class: "transient", wording: "request completed but all output was lost due to DBC restart" }],
     [2828, { class: "transient", wording: "request was rolled back during system recovery" }],
     [2835, { class: "transient", wording: "a unique index has been invalidated; resubmit transaction" }],
     [3111, { class: "transient", wording: "the transaction has been timed out" }],
@@ -221,13 +225,29 @@ export function toDatabaseError(
   // The raw text keeps the driver's `[Teradata]` tag, which the cleaned message drops.
   const raw = records.map((r) => r.message ?? "").join(" ");
   const { kind, retryable } = classifyError(sqlState, nativeCode, `${raw} ${base}`);
-  return new DatabaseError(kind === "auth" ? logonRefusedMessage(message) : message, {
+  const hint = kind === "sql" ? TERADATA_HINTS.get(teradataCode(nativeCode, raw)) : undefined;
+  return new DatabaseError(kind === "auth" ? logonRefusedMessage(message) : hint ? `${message}; ${hint}` : message, {
     sqlState,
     nativeCode,
     retryable,
     kind,
   });
 }
+
+/**
+ * What the agent can do about a Teradata statement error it cannot fix by rewording. 2646 "No more spool space in
+ * %DBID": the answer (or an intermediate spool) outgrew the user's spool limit, which is set low on purpose so that
+ * runaway queries such as Cartesian products fail (SQL Data Definition Language, CREATE USER "PERMANENT, SPOOL, and
+ * TEMPORARY Space"); the remedy is a smaller query or more spool (Database Design, "Spool Limits": MODIFY USER).
+ */
+const TERADATA_HINTS: ReadonlyMap<number, string> = new Map([
+  [
+    2646,
+    "Teradata builds the whole answer in spool before the first row comes back, so a row limit does not help: " +
+    "narrow the query (filter in WHERE, fewer columns, no product join, aggregate or sample first) or ask the DBA " +
+    "for more spool space for this user",
+  ],
+]);
 
 /** The message of a refused logon: what the database said and what fixes it (never the password). */
 function logonRefusedMessage(driverText: string): string {
