@@ -182,6 +182,23 @@ function describeCatalog(db: Database, catalog: Catalog, disclosure: Config["dis
     (disclosure === "progressive" ? " (progressive disclosure: search_tools, execute_tool)" : "");
 }
 
+/**
+ * What every tool call may do, from the configuration (the same for every transport); `maxResultBytes`: every reply,
+ * serialized, fits MAX_RESULT_BYTES (server/_run.ts).
+ */
+function toolLimits(config: Config) {
+  return {
+    defaultRows: config.defaultRowLimit,
+    maxRows: config.maxRowLimit,
+    timeoutMs: config.queryTimeoutMs,
+    maxTimeoutMs: config.maxQueryTimeoutMs,
+    maxResultBytes: config.maxResultBytes,
+    explainFirst: config.explainFirst,
+    maxEstimatedRows: config.maxEstimatedRows,
+    maxEstimatedSeconds: config.maxEstimatedSeconds,
+  };
+}
+
 /** How long a shutdown waits for calls in flight to answer. */
 const SHUTDOWN_DRAIN_MS = 10_000;
 
@@ -237,17 +254,7 @@ async function serveStdio(
   log: Logger,
 ): Promise<number> {
   const activity = { active: 0 };
-  // maxResultBytes: every reply, serialized, fits MAX_RESULT_BYTES (server/_run.ts).
-  const limits = {
-    defaultRows: config.defaultRowLimit,
-    maxRows: config.maxRowLimit,
-    timeoutMs: config.queryTimeoutMs,
-    maxTimeoutMs: config.maxQueryTimeoutMs,
-    maxResultBytes: config.maxResultBytes,
-    explainFirst: config.explainFirst,
-    maxEstimatedRows: config.maxEstimatedRows,
-    maxEstimatedSeconds: config.maxEstimatedSeconds,
-  };
+  const limits = toolLimits(config);
   const server = createServer({
     db,
     ...catalog,
@@ -317,16 +324,7 @@ async function serveStreamableHttp(
   secrets: string[],
 ): Promise<number> {
   const activity = { active: 0 };
-  const limits = {
-    defaultRows: config.defaultRowLimit,
-    maxRows: config.maxRowLimit,
-    timeoutMs: config.queryTimeoutMs,
-    maxTimeoutMs: config.maxQueryTimeoutMs,
-    maxResultBytes: config.maxResultBytes,
-    explainFirst: config.explainFirst,
-    maxEstimatedRows: config.maxEstimatedRows,
-    maxEstimatedSeconds: config.maxEstimatedSeconds,
-  };
+  const limits = toolLimits(config);
   const authToken = await readAuthToken(config);
   if (authToken) secrets.push(authToken); // redacted from every log line
   const http = serveHttp({

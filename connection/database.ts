@@ -306,7 +306,7 @@ class OdbcDatabase implements Database {
     const isolation = this.#isolation;
     // The same driver timeout for every statement of the call: psqlODBC sends `SET statement_timeout` (a round trip)
     // whenever it changes from one statement to the next.
-    const driverTimeout = Math.ceil(timeoutMs / 1000) + 1;
+    const driverTimeout = this.#driverTimeout(timeoutMs);
     const work = (async () => {
       try {
         if (this.dialect === "teradata" && options.audit) await this.#setQueryBand(connection, options.audit);
@@ -549,9 +549,12 @@ class OdbcDatabase implements Database {
     }
   }
 
-  /** The driver timeout of statements outside a call (checks, catalog calls): the default call's, so it never changes. */
-  #driverTimeout(): number {
-    return Math.ceil(this.#config.queryTimeoutMs / 1000) + 1;
+  /**
+   * The driver's own timeout (seconds) for statements of a call with this timeout: a backstop one second behind the
+   * cancel. Statements outside a call (checks, catalog calls) take the default call's, so psqlODBC keeps its setting.
+   */
+  #driverTimeout(timeoutMs = this.#config.queryTimeoutMs): number {
+    return Math.ceil(timeoutMs / 1000) + 1;
   }
 
   get dialect(): Dialect {

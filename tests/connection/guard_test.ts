@@ -7,11 +7,7 @@ import {
   splitStatements,
 } from "../../connection/guard.ts";
 
-import type { GuardResult } from "../../connection/guard.ts";
-/** A verdict without the called functions it carries, for comparison. */
-function verdict(result: GuardResult): { ok: boolean; kind?: string; reason?: string } {
-  return result.ok ? { ok: true, kind: result.kind } : result;
-}
+import { verdict } from "./_verdict.ts";
 
 type Case = readonly [why: string, sql: string, dialects: GuardDialect[]];
 

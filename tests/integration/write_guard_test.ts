@@ -15,11 +15,7 @@ import { runScript } from "../../connection/script.ts";
 import { parseDatabaseUri } from "../../connection/uri.ts";
 import { pgUri } from "../_pg.ts";
 
-import type { GuardResult } from "../../connection/guard.ts";
-/** A verdict without the called functions it carries, for comparison. */
-function verdict(result: GuardResult): { ok: boolean; kind?: string; reason?: string } {
-  return result.ok ? { ok: true, kind: result.kind } : result;
-}
+import { verdict } from "../connection/_verdict.ts";
 
 const odbc = loadOdbc();
 

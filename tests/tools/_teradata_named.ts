@@ -93,3 +93,15 @@ export function teradataError(code: number, message: string, state = "42000"): E
     }],
   });
 }
+
+/** The columns of Teradata's `HELP COLUMN` answer that the tools read. */
+export const HELP_COLUMNS = [
+  "Column Name",
+  "Type",
+  "Nullable",
+  "Format",
+  "Max Length",
+  "Decimal Total Digits",
+  "Decimal Fractional Digits",
+  "Char Type",
+];

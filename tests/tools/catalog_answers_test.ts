@@ -12,7 +12,7 @@ import { teradataType } from "../../tools/_teradata_types.ts";
 import { connectClient, demoPostgresUri, demoSqlitePath, PG_DEMO_SCHEMA, testDatabase, textOf } from "../_helpers.ts";
 import { pgUri } from "../_pg.ts";
 import { connectCatalog } from "./_resources_client.ts";
-import { type Answer, run, teradata, teradataError } from "./_teradata_named.ts";
+import { type Answer, HELP_COLUMNS, run, teradata, teradataError } from "./_teradata_named.ts";
 
 Deno.test("Teradata type codes decode to the SQL type SHOW TABLE would write", () => {
   const t = (
@@ -61,17 +61,6 @@ function columnsVx(table: string, rows: unknown[][]): unknown[][] {
   // Nullable, DefaultValue, ColumnId, CommentString, TableName, DatabaseName.
   return rows.map((r, i) => [...r, i + 1, null, table, "sales"]);
 }
-
-const HELP_COLUMNS = [
-  "Column Name",
-  "Type",
-  "Nullable",
-  "Format",
-  "Max Length",
-  "Decimal Total Digits",
-  "Decimal Fractional Digits",
-  "Char Type",
-];
 
 Deno.test("teradata: base_columnDescription returns decoded types and a boolean nullable", async () => {
   const { db, sent } = teradata((sql) =>

@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { connectCatalog } from "./_resources_client.ts";
-import { type Answer, teradata, teradataError } from "./_teradata_named.ts";
+import { type Answer, HELP_COLUMNS, teradata, teradataError } from "./_teradata_named.ts";
 
 /**
  * A valid Teradata form sqlglot 10.6's Teradata dialect has no grammar for. A whole-statement form (`replace`
@@ -193,17 +193,6 @@ function columnsOf(view: boolean): unknown[][] {
   const untyped = (r: unknown[]) => [r[0], ...Array(8).fill(null)];
   return rows.map((r, i) => [...(view ? untyped(r) : r), i + 1, null, "orders", "sales"]);
 }
-
-const HELP_COLUMNS = [
-  "Column Name",
-  "Type",
-  "Nullable",
-  "Format",
-  "Max Length",
-  "Decimal Total Digits",
-  "Decimal Fractional Digits",
-  "Char Type",
-];
 
 /** What the stand-in's catalog holds: sales.orders as a table, a view, a view HELP COLUMN cannot read, missing, a join index. */
 type World = "table" | "view" | "brokenView" | "missing" | "joinIndex";
