@@ -137,8 +137,10 @@ class OdbcDatabase implements Database {
   readonly #breaker: CircuitBreaker;
   /** Errors of `driver.connect` that say the database is not accepting connections. */
   readonly #refused = new WeakSet<DatabaseError>();
-  /** Errors of a connection lost while its statement ran (see `query`: retried twice at most). */
+  /** Errors of a connection opened for its attempt and lost while the statement ran (see `query`: retried once). */
   readonly #lostMidStatement = new WeakSet<DatabaseError>();
+  /** Connections opened and not yet used by a statement. */
+  readonly #unused = new WeakSet<OdbcConnection>();
   /** The engine, once a connection has told; until then the URI's dialect stands. */
   #engine: Engine | null = null;
   /** The QueryBand statement each Teradata session last accepted. */
@@ -173,6 +175,7 @@ class OdbcDatabase implements Database {
           const connection = await this.#connect();
           if (this.#pool.stats().opened > 0) this.#reconnects++;
           const ready = await this.#prepareSession(connection);
+          this.#unused.add(ready);
           this.#breaker.logonAccepted();
           return ready;
         } catch (error) {
@@ -224,10 +227,10 @@ class OdbcDatabase implements Database {
         timeoutMs,
       );
     if (write) return await run(); // a write is never retried
-    // A connection lost while the statement itself ran may have been ended by the statement (a function that
-    // terminates backends, which the guard refuses by name but a user-defined function may hide): such losses are
-    // retried twice at most, so one call ends at most three sessions (21 before this limit), while a read that meets
-    // a restart or a killed session still succeeds.
+    // A connection opened for an attempt and lost under its statement may have been ended by the statement (a
+    // function that terminates backends, which the guard refuses by name but a user-defined function may hide): such a
+    // loss is retried once, never twice, so one call ends at most three sessions (21 before this limit). A pooled
+    // connection found dead (killed while idle, a restart) says nothing about the statement and is retried as before.
     let lostMidStatement = 0;
     // Read-only work is retried after a lost connection until the call's own
     // deadline (and at most `retries` times); a down database fails fast
@@ -273,6 +276,7 @@ class OdbcDatabase implements Database {
     // After a write, or a read that called a user-defined function (which may leave behind what no rollback undoes),
     // the connection is closed, not pooled again. The names are known once a connection has opened (the lease above).
     const recycle = write || [...calls].some((name) => this.#userFunctions.has(name));
+    const opened = this.#unused.delete(connection); // opened for this attempt (or still unused)
     let stoppedBy: "timeout" | "cancelled" | null = null;
     const stop = (why: "timeout" | "cancelled") => {
       if (stoppedBy !== null) return;
@@ -350,7 +354,7 @@ class OdbcDatabase implements Database {
         const failure = this.#error(error);
         if (failure.retryable) {
           broken = true;
-          if (sent) this.#lostMidStatement.add(failure);
+          if (sent && opened) this.#lostMidStatement.add(failure);
         }
         throw failure;
       } finally {
@@ -677,8 +681,8 @@ const NO_CALLS: ReadonlySet<string> = new Set();
 /** A cut value larger than this closes its connection after the call (the driver's buffers grew to its size). */
 const LARGE_VALUE_BYTES = 8 * 1024 * 1024;
 
-/** How often a read is retried after its connection was lost while its statement ran. */
-const MID_STATEMENT_RETRIES = 2;
+/** How often a read is retried after a connection opened for it was lost while its statement ran. */
+const MID_STATEMENT_RETRIES = 1;
 
 /** SQLSTATEs of a statement stopped by a timeout or a cancel (driver-side timeouts land here). */
 const DRIVER_TIMEOUT = new Set(["57014", "HYT00", "HY008"]);
