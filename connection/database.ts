@@ -137,7 +137,7 @@ class OdbcDatabase implements Database {
   readonly #breaker: CircuitBreaker;
   /** Errors of `driver.connect` that say the database is not accepting connections. */
   readonly #refused = new WeakSet<DatabaseError>();
-  /** Errors of a connection opened for its attempt and lost while the statement ran (see `query`: retried once). */
+  /** Errors of a connection opened for its attempt and lost while the statement ran (see `query`: retried twice). */
   readonly #lostMidStatement = new WeakSet<DatabaseError>();
   /** Connections opened and not yet used by a statement. */
   readonly #unused = new WeakSet<OdbcConnection>();
@@ -227,9 +227,9 @@ class OdbcDatabase implements Database {
         timeoutMs,
       );
     if (write) return await run(); // a write is never retried
-    // A connection opened for an attempt and lost under its statement may have been ended by the statement (a
-    // function that terminates backends, which the guard refuses by name but a user-defined function may hide): such a
-    // loss is retried once, never twice, so one call ends at most three sessions (21 before this limit). A pooled
+    // A connection opened for an attempt and lost while its statement ran may have been ended by the statement (a
+    // function that terminates backends, which the guard refuses by name but a user-defined function may hide): such
+    // losses are retried twice at most, so one call ends at most four sessions (21 before this limit). A pooled
     // connection found dead (killed while idle, a restart) says nothing about the statement and is retried as before.
     let lostMidStatement = 0;
     // Read-only work is retried after a lost connection until the call's own
@@ -354,7 +354,7 @@ class OdbcDatabase implements Database {
         const failure = this.#error(error);
         if (failure.retryable) {
           broken = true;
-          if (sent && opened) this.#lostMidStatement.add(failure);
+          if (sent && opened && !NOT_SENT.test(failure.message)) this.#lostMidStatement.add(failure);
         }
         throw failure;
       } finally {
@@ -681,8 +681,11 @@ const NO_CALLS: ReadonlySet<string> = new Set();
 /** A cut value larger than this closes its connection after the call (the driver's buffers grew to its size). */
 const LARGE_VALUE_BYTES = 8 * 1024 * 1024;
 
+/** A lost connection the statement never reached (psqlODBC found it dead when sending), so not one it ended. */
+const NOT_SENT = /failed to send|could not send data|connection is down/i;
+
 /** How often a read is retried after a connection opened for it was lost while its statement ran. */
-const MID_STATEMENT_RETRIES = 1;
+const MID_STATEMENT_RETRIES = 2;
 
 /** SQLSTATEs of a statement stopped by a timeout or a cancel (driver-side timeouts land here). */
 const DRIVER_TIMEOUT = new Set(["57014", "HYT00", "HY008"]);

@@ -148,15 +148,17 @@ Deno.test({
 
 Deno.test({
   ...PG,
-  name: "postgres: a read whose statement ends its own backend is retried twice, not more",
+  name: "postgres: a read whose statement ends its own backend ends at most four sessions",
   async fn() {
     await setUp();
     await using db = testDatabase(uri!, { poolSize: 1 });
     await db.query("SELECT 1");
     const error = await db.query(`SELECT ${SCHEMA}.suicide()`).then(() => undefined, (e) => e);
     assert.ok(error instanceof DatabaseError, "the call fails");
-    assert.equal(db.stats().retries, 2, "two transparent retries");
-    assert.equal(db.stats().opened, 3, "three backends in all: the first and one per retry (21 before the limit)");
+    // The pooled connection's loss is not counted (it could have died idle); the two on connections opened for the
+    // call are, and a third ends the retries.
+    assert.equal(db.stats().retries, 3, "three transparent retries");
+    assert.equal(db.stats().opened, 4, "four backends in all: the pooled one and three opened by retries (21 before)");
   },
 });
 
