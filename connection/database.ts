@@ -9,15 +9,17 @@
 import pRetry from "p-retry";
 import { BREAKER_DEFAULTS, type BreakerOptions, CircuitBreaker } from "./breaker.ts";
 import { DatabaseError, toDatabaseError } from "./errors.ts";
+import { PostgresCut } from "./cut_postgres.ts";
 import { readCursor } from "./fetch.ts";
 import { checkReadOnly, checkWrite } from "./guard.ts";
-import { lazyOdbc, type OdbcBatch, type OdbcConnection, type OdbcDriver } from "./odbc.ts";
+import { lazyOdbc, type OdbcBatch, type OdbcConnection, type OdbcCursor, type OdbcDriver } from "./odbc.ts";
 import { Pool } from "./pool.ts";
 import { redact } from "./redact.ts";
 import {
   type CallIsolation,
   callIsolation,
   dialectOfDbms,
+  majorVersion,
   parseRolePower,
   queryBandStatement,
   readOnlySessionStatements,
@@ -150,6 +152,8 @@ class OdbcDatabase implements Database {
   /** Set when the engine or the role is one tdmcp will not serve (see `#prepareSession`). */
   #unservable: DatabaseError | null = null;
   #isolation: CallIsolation;
+  /** How reads on PostgreSQL have their long values cut by the server (set once the engine is known). */
+  #cut: PostgresCut | null = null;
   #retries = 0;
   #reconnects = 0;
   #timeouts = 0;
@@ -318,18 +322,37 @@ class OdbcDatabase implements Database {
           await connection.query(isolation.beginWrite, null, { timeout: driverTimeout });
         }
         sent = true;
-        const cursor = await connection.query(sql, options.params ? [...options.params] : null, {
-          cursor: true,
-          fetchSize: Math.max(1, Math.min(this.#config.fetchSize, maxRows + 1)),
-          // The driver's own timeout is a backstop one second behind the cancel below.
-          timeout: driverTimeout,
-          firstFetch: true,
-          // Longer cells are cut to maxCellChars anyway; one more character shows that they were.
-          maxBoundChars: this.#config.maxCellChars + 1,
-          maxBoundBytes: Math.min(this.#config.fetchBytes, this.#odbc.fetchBytes ?? Infinity),
-          // A point query's end-of-call statement rides in the same trip to the driver's thread.
-          ...(!write && isolation.endRead ? { endSql: isolation.endRead } : {}),
-        });
+        const params = options.params ? [...options.params] : null;
+        const open = (statement: string) =>
+          connection.query(statement, params, {
+            cursor: true,
+            fetchSize: Math.max(1, Math.min(this.#config.fetchSize, maxRows + 1)),
+            // The driver's own timeout is a backstop one second behind the cancel below.
+            timeout: driverTimeout,
+            firstFetch: true,
+            // Longer cells are cut to maxCellChars anyway; one more character shows that they were.
+            maxBoundChars: this.#config.maxCellChars + 1,
+            maxBoundBytes: Math.min(this.#config.fetchBytes, this.#odbc.fetchBytes ?? Infinity),
+            // A point query's end-of-call statement rides in the same trip to the driver's thread.
+            ...(!write && isolation.endRead ? { endSql: isolation.endRead } : {}),
+          });
+        // PostgreSQL cuts long values itself (cut_postgres.ts): psqlODBC would receive them whole.
+        const cutter = write ? null : this.#cut;
+        const describe = async (text: string) =>
+          (await connection.query(text, params, { timeout: driverTimeout })).columns ?? [];
+        let plan = cutter ? await cutter.plan(sql, describe) : null;
+        let cursor: OdbcCursor;
+        try {
+          cursor = await open(plan?.statement ?? sql);
+        } catch (error) {
+          if (!plan) throw error;
+          cutter!.forget(plan);
+          // A remembered shape may be out of date (a column added or retyped since): describe it again, once.
+          if (!plan.cached || stoppedBy !== null || !SHAPE_CHANGED.test(this.#error(error).sqlState)) throw error;
+          plan = await cutter!.plan(sql, describe);
+          cursor = await open(plan?.statement ?? sql);
+        }
+        if (plan) cutter!.check(plan, cursor.odbcCursor?.firstBatch?.columns);
         ended = cursor.odbcCursor?.endSql;
         if (ended === "failed") broken = true;
         let result: QueryResult;
@@ -344,6 +367,7 @@ class OdbcDatabase implements Database {
               if (largestBytes > LARGE_VALUE_BYTES) broken = true;
             },
           }, started);
+          if (plan?.columns) result.columns = toColumns(plan.columns);
         } finally {
           await cursor.close().catch(() => broken = true);
         }
@@ -352,6 +376,9 @@ class OdbcDatabase implements Database {
         return result;
       } catch (error) {
         const failure = this.#error(error);
+        // psqlODBC keeps about 4,096 characters of a message: one that long may have been far longer (an error can
+        // quote a huge value), and libpq keeps the buffer it grew to receive it for as long as the connection lives.
+        if (failure.message.length >= LONG_MESSAGE_CHARS) broken = true;
         if (failure.retryable) {
           broken = true;
           if (sent && opened && !NOT_SENT.test(failure.message)) this.#lostMidStatement.add(failure);
@@ -646,6 +673,12 @@ class OdbcDatabase implements Database {
     const before = this.#odbc.connectionString;
     if (this.#odbc.raw || dialect !== this.#odbc.dialect) this.#odbc = completeForEngine(this.#odbc, dialect);
     this.#isolation = callIsolation(dialect, connection.dbmsVersion ?? "");
+    this.#cut = dialect === "postgres"
+      ? new PostgresCut({
+        maxChars: this.#config.maxCellChars,
+        inline: majorVersion(connection.dbmsVersion ?? "") >= 12, // WITH ... AS NOT MATERIALIZED
+      })
+      : null;
     return this.#odbc.connectionString !== before;
   }
 
@@ -680,6 +713,10 @@ const NO_CALLS: ReadonlySet<string> = new Set();
 
 /** A cut value larger than this closes its connection after the call (the driver's buffers grew to its size). */
 const LARGE_VALUE_BYTES = 8 * 1024 * 1024;
+/** SQLSTATEs of a statement whose columns are not those described (count: 42601, 42P10; type: 42804). */
+const SHAPE_CHANGED = /^42/;
+/** An error message at least this long may have been cut by the driver from a far longer one. */
+const LONG_MESSAGE_CHARS = 4_000;
 
 /** A lost connection the statement never reached (psqlODBC found it dead when sending), so not one it ended. */
 const NOT_SENT = /failed to send|could not send data|connection is down/i;

@@ -151,7 +151,8 @@ export function parseRolePower(row: readonly unknown[]): RolePower {
 const RESEED = "setseed(('x' || left(md5(gen_random_uuid()::text), 8))::bit(32)::int / 2147483648.0)";
 
 /** The major version in a `SQL_DBMS_VER` string such as `15.0018` or `9.6.24`; 0 when unknown. */
-function majorVersion(version: string): number {
+/** The major version in a `SQL_DBMS_VER` string ("15.0004" → 15); 0 when it does not start with one. */
+export function majorVersion(version: string): number {
   return Number(/^\s*(\d+)/.exec(version)?.[1] ?? 0);
 }
 

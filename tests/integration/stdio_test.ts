@@ -34,6 +34,8 @@ async function spawnServer(env: Record<string, string>) {
   return {
     client,
     stderr: () => chunks.join(""),
+    /** The server process's id. */
+    pid: transport.pid!,
     call: async (name: string, args: Record<string, unknown> = {}) =>
       await client.callTool({ name, arguments: args }) as CallToolResult & {
         structuredContent?: { rows: unknown[][] };
@@ -290,6 +292,49 @@ Deno.test("over stdio the official client receives 1,000 rows of 16,000 control 
   } finally {
     await server.close();
   }
+});
+
+Deno.test({
+  name: "postgres: values of 50 to 200 MB are cut by the database: the server's peak RSS grows by less than 64 MB",
+  ignore: !pgUri(),
+  async fn() {
+    const server = await spawnServer({ DATABASE_URI: (await demoPostgresUri())!, ALLOW_SUPERUSER: "true" });
+    /** VmHWM / VmRSS of the server process, MB. */
+    const memory = async () => {
+      // Deno reads /proc only with --allow-all; cat may.
+      const out = await new Deno.Command("cat", { args: [`/proc/${server.pid}/status`] }).output();
+      const status = new TextDecoder().decode(out.stdout);
+      const mb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)![1]) / 1024;
+      return { peak: mb("VmHWM"), rss: mb("VmRSS") };
+    };
+    try {
+      await server.call("base_readQuery", { sql: "SELECT 1" }); // a pooled connection, warm code
+      const before = await memory();
+      for (
+        const sql of [
+          "SELECT repeat('x', 200000000) AS big",
+          "SELECT 1 AS n, decode(repeat('ab', 60000000), 'hex') AS bytes",
+          "SELECT to_jsonb(repeat('y', 100000000)) AS doc",
+          "WITH t AS (SELECT array_fill('z'::text, ARRAY[25000000]) AS a) SELECT a FROM t",
+        ]
+      ) {
+        const r = await server.call("base_readQuery", { sql });
+        const structured = r.structuredContent as { rows: unknown[][]; truncated_by: string };
+        assert.equal(structured.truncated_by, "cells", sql);
+        const cell = String(structured.rows[0].at(-1));
+        assert.ok(cell.length > 1000 && cell.endsWith("…"), `${sql}: ${cell.length} characters`);
+      }
+      const after = await memory();
+      note(
+        `server RSS ${before.rss.toFixed(0)} MB before, peak ${
+          after.peak.toFixed(0)
+        } MB after four values of 50-200 MB`,
+      );
+      assert.ok(after.peak - before.rss < 64, `peak RSS grew by ${(after.peak - before.rss).toFixed(0)} MB`);
+    } finally {
+      await server.close();
+    }
+  },
 });
 
 Deno.test("an input line over 10 MiB is answered with a JSON-RPC error for its id, and the server keeps serving", async () => {

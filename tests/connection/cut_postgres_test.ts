@@ -1,0 +1,250 @@
+/**
+ * Long PostgreSQL values cut by the server (connection/cut_postgres.ts): which statements can be wrapped, which
+ * columns are cut, and — on the real server — that the wrapped query returns the same names, types, order, NULLs
+ * and values as the statement itself.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { cutLongValuesSql, describeSql, PostgresCut, shapeKey, subqueryBody } from "../../connection/cut_postgres.ts";
+import { DATABASE_DEFAULTS } from "../../connection/database.ts";
+import type { OdbcColumn } from "../../connection/odbc.ts";
+import { demoPostgresUri, testDatabase } from "../_helpers.ts";
+import { pgAdmin, pgUri } from "../_pg.ts";
+
+Deno.test("only one query statement with balanced parentheses is wrapped; trailing semicolons and comments go", () => {
+  const cases: [string, string | null][] = [
+    ["SELECT 1", "SELECT 1"],
+    ["  select 1 ;; -- done\n", "select 1"],
+    ["SELECT 1 /* trailing */", "SELECT 1"],
+    ["WITH t AS (SELECT 1) SELECT * FROM t;", "WITH t AS (SELECT 1) SELECT * FROM t"],
+    ["VALUES (1), (2)", "VALUES (1), (2)"],
+    ["TABLE pg_class", "TABLE pg_class"],
+    ["(SELECT 1) UNION (SELECT 2) ORDER BY 1", "(SELECT 1) UNION (SELECT 2) ORDER BY 1"],
+    ["-- leading\nSELECT ')' AS p", "SELECT ')' AS p"],
+    ["SELECT $$)$$", "SELECT $$)$$"],
+    ['SELECT 1 AS ")"', 'SELECT 1 AS ")"'],
+    ["EXPLAIN SELECT 1", null],
+    ["SHOW search_path", null],
+    ["SELECT 1; SELECT 2", null],
+    ["SELECT 1) AS x, (SELECT 2", null],
+    ["SELECT (1", null],
+    ["SELECT 'open", null],
+    ["SELECT 1 /* open", null],
+    ["", null],
+    [";", null],
+  ];
+  for (const [sql, body] of cases) assert.equal(subqueryBody(sql), body, sql);
+});
+
+/** A described column as psqlODBC reports it. */
+function column(name: string, dataTypeName: string, columnSize: number): OdbcColumn {
+  return { name, dataTypeName, columnSize, nullable: true };
+}
+
+Deno.test("columns that can hold long values are cut; bounded ones, booleans and numbers are left alone", () => {
+  const budget = 100;
+  const columns = [
+    column("n", "SQL_INTEGER", 10),
+    column("flag", "SQL_VARCHAR", 5), // a boolean (BoolsAsChar)
+    column("code", "SQL_CHAR", 5),
+    column("short", "SQL_VARCHAR", 50),
+    column("doc", "SQL_VARCHAR", 255), // json, arrays, unbounded varchar: psqlODBC's unknown length
+    column("body", "SQL_LONGVARCHAR", 8190),
+    column("blob", "SQL_LONGVARBINARY", 0),
+    column('we"ird', "SQL_NUMERIC", 28),
+  ];
+  const sql = cutLongValuesSql("SELECT 1", columns, budget)!;
+  assert.match(
+    sql,
+    /^WITH tdmcp_q\("1", "2", "3", "4", "5", "6", "7", "8"\) AS NOT MATERIALIZED \(\nSELECT 1\n\)\n/,
+  );
+  assert.match(
+    sql,
+    /\nSELECT tdmcp_q\."1" AS "n", tdmcp_q\."2" AS "flag", tdmcp_q\."3" AS "code", tdmcp_q\."4" AS "short", /,
+  );
+  assert.match(sql, /pg_catalog\.left\(pg_catalog\.format\('%s', tdmcp_q\."5"\), 101\) END AS "doc"/);
+  assert.match(sql, /pg_catalog\.left\(pg_catalog\.format\('%s', tdmcp_q\."6"\), 101\) END AS "body"/);
+  assert.match(sql, /pg_catalog\.substr\(tdmcp_q\."7", 1, 51\) AS "blob"/);
+  assert.match(sql, /tdmcp_q\."8" AS "we""ird" FROM tdmcp_q$/);
+  assert.match(
+    cutLongValuesSql("SELECT 1", columns, budget, false)!,
+    /^WITH tdmcp_q\([^)]*\) AS \(\n/,
+    "before 12",
+  );
+  assert.equal(
+    cutLongValuesSql("SELECT 1", columns.slice(0, 4), budget),
+    null,
+    "nothing to cut: the statement runs as is",
+  );
+  assert.equal(cutLongValuesSql("SELECT", [], budget), null);
+  // A varchar(n) longer than the budget is cut too.
+  assert.notEqual(cutLongValuesSql("SELECT 1", [column("v", "SQL_VARCHAR", 200)], budget), null);
+  assert.equal(describeSql("SELECT 1"), "SELECT * FROM (\nSELECT 1\n) AS tdmcp_q LIMIT 0");
+});
+
+Deno.test({
+  name: "postgres: a wrapped read returns the statement's own names, types, nullability, order, NULLs and values",
+  ignore: !pgUri(),
+  async fn() {
+    await using db = testDatabase((await demoPostgresUri())!);
+    const budget = DATABASE_DEFAULTS.maxCellChars;
+    const sql = `SELECT i, i % 2 = 0 AS even, 'c'::char(300) AS padded, NULL AS nothing, ROW(NULL, NULL) AS empty_row,
+        ARRAY[i, NULL] AS arr, '{"a": [1, "x"]}'::jsonb AS doc, ('\\x' || lpad(to_hex(i), 4, '0'))::bytea AS b,
+        1.50::numeric(10,2) AS money, 'A"B' AS "quoted ""name""", 1 AS dup, 2 AS dup,
+        CASE WHEN i = 3 THEN repeat('é', ${budget + 10}) END AS long
+      FROM generate_series(5, 1, -1) AS s(i) ORDER BY i DESC;`;
+    const r = await db.query(sql);
+    assert.deepEqual(r.columns.map((c) => c.name), [
+      "i",
+      "even",
+      "padded",
+      "nothing",
+      "empty_row",
+      "arr",
+      "doc",
+      "b",
+      "money",
+      'quoted "name"',
+      "dup",
+      "dup",
+      "long",
+    ]);
+    // The types the driver reports for the statement itself (wrapped columns would read LONGVARCHAR).
+    assert.deepEqual(r.columns.map((c) => c.type), [
+      "INTEGER",
+      "VARCHAR",
+      "LONGVARCHAR",
+      "LONGVARCHAR",
+      "VARCHAR",
+      "VARCHAR",
+      "VARCHAR",
+      "LONGVARBINARY",
+      "NUMERIC",
+      "LONGVARCHAR",
+      "INTEGER",
+      "INTEGER",
+      "LONGVARCHAR",
+    ]);
+    assert.deepEqual(r.rows.map((row) => row[0]), [5, 4, 3, 2, 1], "the statement's order");
+    const [five, , three] = r.rows;
+    assert.deepEqual(five.slice(0, 12), [
+      5,
+      "0", // psqlODBC's boolean, as without the wrap
+      "c".padEnd(300), // char(n) keeps its padding
+      null,
+      "(,)", // a row of NULLs is not NULL
+      "{5,NULL}",
+      '{"a": [1, "x"]}',
+      "\\x0005",
+      1.5,
+      'A"B',
+      1,
+      2,
+    ]);
+    assert.equal(five[12], null);
+    assert.equal(String(three[12]).length, budget + 1);
+    assert.ok(String(three[12]).startsWith("é".repeat(budget)) && String(three[12]).endsWith("…"));
+    assert.equal(r.truncatedBy, "cells");
+    // The same statement as psql prints it (the values the driver receives unwrapped).
+    assert.equal(
+      (await pgAdmin('SELECT ARRAY[5, NULL], ROW(NULL, NULL), \'{"a": [1, "x"]}\'::jsonb')).trim(),
+      '{5,NULL}|(,)|{"a": [1, "x"]}',
+    );
+  },
+});
+
+Deno.test({
+  name: "postgres: bound parameters reach both the description and the wrapped statement",
+  ignore: !pgUri(),
+  async fn() {
+    await using db = testDatabase((await demoPostgresUri())!);
+    const r = await db.query("SELECT repeat(?, 3) AS t, ?::int + 1 AS n", { params: ["ab", 41] });
+    assert.deepEqual(r.rows, [["ababab", 42]]);
+  },
+});
+
+Deno.test("statements that differ only in values share a shape; lengths, kinds and names do not", () => {
+  const same = [
+    ["SELECT * FROM t WHERE id = 5", "select *  from T where ID = 6 -- c"],
+    ["SELECT * FROM t WHERE s = 'a' LIMIT 10", "SELECT * FROM t WHERE s = $$b$$ LIMIT 20"],
+    ["SELECT x::varchar(10) FROM t", "SELECT x::varchar(10) FROM t"],
+  ];
+  for (const [a, b] of same) assert.equal(shapeKey(a), shapeKey(b), `${a} ~ ${b}`);
+  const different = [
+    ["SELECT x::varchar(10) FROM t", "SELECT x::varchar(20000) FROM t"], // a length
+    ["SELECT substr(x, 1, 5) FROM t", "SELECT substr(x, 1, 50000) FROM t"],
+    ["SELECT 1", "SELECT 1.5"], // integer and numeric
+    ["SELECT 1", "SELECT 10000000000"], // integer and bigint
+    ["SELECT 1", "SELECT '1'"],
+    ['SELECT "A" FROM t', 'SELECT "a" FROM t'],
+    ["SELECT * FROM t", "SELECT * FROM u"],
+  ];
+  for (const [a, b] of different) assert.notEqual(shapeKey(a), shapeKey(b), `${a} ≁ ${b}`);
+});
+
+Deno.test("a remembered shape is described once, checked by every result, forgotten on a mismatch, and expires", async () => {
+  const described: string[] = [];
+  const columns = [column("id", "SQL_INTEGER", 10), column("body", "SQL_LONGVARCHAR", 8190)];
+  const describe = (statement: string) => (described.push(statement), Promise.resolve(columns));
+  const cut = new PostgresCut({ maxChars: 100, inline: true, shapeTtlMs: 60_000 });
+  const first = (await cut.plan("SELECT * FROM t WHERE id = 1", describe))!;
+  assert.equal(first.cached, false);
+  assert.match(first.statement, /WHERE id = 1\n/);
+  const second = (await cut.plan("SELECT * FROM t WHERE id = 2;", describe))!;
+  assert.equal(second.cached, true);
+  assert.match(second.statement, /WHERE id = 2\n/, "the call's own literals");
+  assert.equal(described.length, 1);
+  cut.check(second, [column("id", "SQL_INTEGER", 10), column("body", "SQL_LONGVARCHAR", 8190)]);
+  assert.equal((await cut.plan("SELECT * FROM t WHERE id = 3", describe))!.cached, true, "a matching result");
+  // The column left alone came back as text: the table changed.
+  cut.check(second, [column("id", "SQL_LONGVARCHAR", 8190), column("body", "SQL_LONGVARCHAR", 8190)]);
+  assert.equal((await cut.plan("SELECT * FROM t WHERE id = 4", describe))!.cached, false);
+  assert.equal(described.length, 2);
+  cut.forget(second);
+  assert.equal((await cut.plan("SELECT * FROM t WHERE id = 4", describe))!.cached, false);
+  const expiring = new PostgresCut({ maxChars: 100, inline: true, shapeTtlMs: 0 });
+  await expiring.plan("SELECT 1", describe);
+  assert.equal((await expiring.plan("SELECT 1", describe))!.cached, false);
+  assert.equal(await cut.plan("EXPLAIN SELECT 1", describe), null);
+});
+
+Deno.test({
+  name: "postgres: a remembered shape follows the table: a column dropped or retyped between calls is seen at once",
+  ignore: !pgUri(),
+  async fn() {
+    const table = `cut_shape_${crypto.randomUUID().replaceAll("-", "")}`;
+    await pgAdmin(
+      `CREATE TABLE public.${table} (id int, body text, extra text); INSERT INTO public.${table} VALUES (1, 'a', 'x')`,
+    );
+    try {
+      await using db = testDatabase((await demoPostgresUri())!, { poolSize: 1 });
+      const read = async (id: number) => await db.query(`SELECT * FROM public.${table} WHERE id = ${id}`);
+      assert.deepEqual((await read(1)).rows, [[1, "a", "x"]]);
+      assert.deepEqual((await read(1)).rows, [[1, "a", "x"]], "from the remembered shape");
+      await pgAdmin(`ALTER TABLE public.${table} DROP COLUMN extra`);
+      const dropped = await read(1); // the remembered statement names three columns: it fails, and is described again
+      assert.deepEqual(dropped.columns.map((c) => c.name), ["id", "body"]);
+      assert.deepEqual(dropped.rows, [[1, "a"]]);
+      await pgAdmin(`ALTER TABLE public.${table} ALTER COLUMN id TYPE text USING repeat('9', 20000)`);
+      const viaLength = async () => await db.query(`SELECT id FROM public.${table} WHERE length(id) > ${5}`);
+      await pgAdmin(`ALTER TABLE public.${table} ALTER COLUMN id TYPE int USING 7`);
+      assert.deepEqual(await viaLength().catch(() => null), null, "length(int) does not exist");
+      await pgAdmin(`ALTER TABLE public.${table} ALTER COLUMN id TYPE text USING repeat('9', 20000)`);
+      const long = await viaLength();
+      assert.equal(long.truncatedBy, "cells", "the retyped column is cut");
+      assert.equal(String(long.rows[0][0]).length, DATABASE_DEFAULTS.maxCellChars + 1);
+      // Remembered with id as int, which is left alone: the result shows text, so the next call describes again.
+      const shape = `SELECT id, body FROM public.${table} WHERE body = 'a'`;
+      await pgAdmin(`ALTER TABLE public.${table} ALTER COLUMN id TYPE int USING 7`);
+      assert.deepEqual((await db.query(shape)).rows, [[7, "a"]]);
+      await pgAdmin(`ALTER TABLE public.${table} ALTER COLUMN id TYPE text USING repeat('8', 20000)`);
+      const first = await db.query(shape.replace("'a'", "'a' "));
+      assert.equal(first.truncatedBy, "cells", "cut by the client this once");
+      const next = await db.query(shape);
+      assert.equal(String(next.rows[0][0]).length, DATABASE_DEFAULTS.maxCellChars + 1);
+      assert.equal(next.columns[0].type, "LONGVARCHAR", "described again");
+    } finally {
+      await pgAdmin(`DROP TABLE public.${table}`);
+    }
+  },
+});
