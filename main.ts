@@ -18,8 +18,8 @@ import { createServer, SERVER_INFO, toolsFor } from "./server/create.ts";
 import { type Catalog, loadCatalog } from "./server/loader.ts";
 import { applyProfile, parseProfiles } from "./server/profiles.ts";
 import { BUILTIN_TOOLS_DIR } from "./server/paths.ts";
-import { LineStdioTransport, resultBudget } from "./server/stdio.ts";
-import { serveHttp } from "./server/http.ts";
+import { LineStdioTransport, resultBudget } from "./transports/stdio.ts";
+import { serveHttp } from "./transports/http/server.ts";
 import { BATCH_DEFAULTS, batchedSink } from "./server/log_sink.ts";
 
 /** Reads only the variables the server knows (works with a scoped `--allow-env`). */
@@ -130,7 +130,7 @@ export async function main(
     poolSize: config.poolSize,
     defaultMaxRows: config.defaultRowLimit,
     maxRows: config.maxRowLimit,
-    // The data budget of one result: what fits MAX_RESULT_BYTES and the official client's read buffer (server/stdio.ts).
+    // The data budget of one result: what fits MAX_RESULT_BYTES and the official client's read buffer (transports/stdio.ts).
     maxBytes: resultBudget(config.maxResultBytes),
     queryTimeoutMs: config.queryTimeoutMs,
     maxQueryTimeoutMs: config.maxQueryTimeoutMs,
@@ -184,7 +184,7 @@ function describeCatalog(db: Database, catalog: Catalog, disclosure: Config["dis
 
 /**
  * What every tool call may do, from the configuration (the same for every transport); `maxResultBytes`: every reply,
- * serialized, fits MAX_RESULT_BYTES (server/_run.ts).
+ * serialized, fits MAX_RESULT_BYTES (server/run.ts).
  */
 function toolLimits(config: Config) {
   return {

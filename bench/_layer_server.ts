@@ -12,14 +12,14 @@
 import { configure, getLogfmtFormatter, getLogger } from "@logtape/logtape";
 import { DATABASE_DEFAULTS, openDatabase } from "../connection/database.ts";
 import { redact } from "../connection/redact.ts";
-import type { Extra } from "../server/_context.ts";
-import { runTool } from "../server/_run.ts";
+import type { Extra } from "../server/context.ts";
+import { runTool } from "../server/run.ts";
 import { createServer } from "../server/create.ts";
 import { BATCH_DEFAULTS, batchedSink } from "../server/log_sink.ts";
 import { loadCatalog } from "../server/loader.ts";
 import { BUILTIN_TOOLS_DIR } from "../server/paths.ts";
 import { type JSONRPCMessage, StdioServerTransport } from "../server/sdk.ts";
-import { tableResult } from "../tools/_result.ts";
+import { tableResult } from "../plugin/result.ts";
 
 export type LayerMode = "sdk" | "lean" | "direct" | "echo";
 const MODES: readonly LayerMode[] = ["sdk", "lean", "direct", "echo"];

@@ -5,14 +5,14 @@
  */
 import type { Logger } from "@logtape/logtape";
 import { McpServer, SetLevelRequestSchema } from "./sdk.ts";
-import { clientChannel, describeFailure, type Extra, type LogState, scopedDatabase } from "./_context.ts";
-import { inputObject, outputObject, registerDisclosureTools } from "./_disclosure.ts";
-import { registerPrompts, registerResources, registerResourceTemplates, serveResourceList } from "./_resources.ts";
-import { annotationsFor, runTool } from "./_run.ts";
+import { clientChannel, describeFailure, type Extra, type LogState, scopedDatabase } from "./context.ts";
+import { inputObject, outputObject, registerDisclosureTools } from "./disclosure.ts";
+import { registerPrompts, registerResources, registerResourceTemplates, serveResourceList } from "./resources.ts";
+import { annotationsFor, runTool } from "./run.ts";
 import type { Database, Dialect } from "../connection/types.ts";
-import type { Prompt } from "../tools/_prompt.ts";
-import type { Resource, ResourceTemplate } from "../tools/_resource.ts";
-import type { Tool, ToolLimits } from "../tools/_tool.ts";
+import type { Prompt } from "../plugin/prompt.ts";
+import type { Resource, ResourceTemplate } from "../plugin/resource.ts";
+import type { Tool, ToolLimits } from "../plugin/tool.ts";
 
 export { annotationsFor, describeFailure, scopedDatabase };
 

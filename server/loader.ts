@@ -8,11 +8,14 @@
 import { toFileUrl } from "./paths.ts";
 import { loadSqlTool } from "./sql_tools.ts";
 import { validateDefinition } from "./validate.ts";
-import type { Prompt } from "../tools/_prompt.ts";
-import type { Resource, ResourceTemplate } from "../tools/_resource.ts";
-import type { Tool } from "../tools/_tool.ts";
+import type { Prompt } from "../plugin/prompt.ts";
+import type { Resource, ResourceTemplate } from "../plugin/resource.ts";
+import type { Tool } from "../plugin/tool.ts";
 
 export { EXPECTED_SHAPE } from "./validate.ts";
+
+/** Folders of this name hold helpers shared by tool files, not tools. */
+export const LIB = "lib";
 
 /** A loaded tool and the file it came from. */
 export interface LoadedTool {
@@ -20,13 +23,16 @@ export interface LoadedTool {
   file: string;
 }
 
-/** Lists the tool files under `dir` (recursively), sorted: `*.ts` not starting with `_` and not `*_test.ts`, and `*.sql`. */
+/**
+ * Lists the tool files under `dir` (recursively), sorted: `*.ts` except `*_test.ts`, and `*.sql`. Folders named `lib`
+ * (shared helpers) and hidden entries are skipped.
+ */
 export async function listToolFiles(dir: string): Promise<string[]> {
   const files: string[] = [];
   const walk = async (folder: string) => {
     for await (const entry of Deno.readDir(folder)) {
       const path = `${folder}/${entry.name}`;
-      if (entry.name.startsWith("_") || entry.name.startsWith(".")) continue;
+      if (entry.name.startsWith(".") || entry.isDirectory && entry.name === LIB) continue;
       if (entry.isDirectory) await walk(path);
       else if (
         (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) || entry.name.endsWith(".sql")

@@ -15,9 +15,9 @@
  */
 import { z } from "zod";
 import { type Dialect, DIALECTS } from "../connection/types.ts";
-import { TABLE_OUTPUT, tableResult } from "../tools/_result.ts";
-import { READ_ONLY, type Tool } from "../tools/_tool.ts";
-import { type Fail, scanStatement } from "./_sql_scan.ts";
+import { TABLE_OUTPUT, tableResult } from "../plugin/result.ts";
+import { READ_ONLY, type Tool } from "../plugin/tool.ts";
+import { type Fail, scanStatement } from "./sql_scan.ts";
 
 export { scanStatement };
 

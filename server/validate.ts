@@ -5,9 +5,9 @@
  * @module
  */
 import { DIALECTS } from "../connection/types.ts";
-import type { Prompt } from "../tools/_prompt.ts";
-import type { Resource, ResourceTemplate } from "../tools/_resource.ts";
-import type { Tool } from "../tools/_tool.ts";
+import type { Prompt } from "../plugin/prompt.ts";
+import type { Resource, ResourceTemplate } from "../plugin/resource.ts";
+import type { Tool } from "../plugin/tool.ts";
 
 /** Anything a tools-folder file may define. */
 export type Definition = Tool | Resource | ResourceTemplate | Prompt;

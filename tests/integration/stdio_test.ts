@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type CallToolResult, Client, StdioClientTransport } from "../_sdk.ts";
 import { demoPostgresUri, demoSqlitePath, note, PG_DEMO_SCHEMA } from "../_helpers.ts";
 import { pgUri } from "../_pg.ts";
-import { CLIENT_LINE_LIMIT_BYTES } from "../../server/stdio.ts";
+import { CLIENT_LINE_LIMIT_BYTES } from "../../transports/stdio.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 /** The same scoped permissions as `deno task start`. */

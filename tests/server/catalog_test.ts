@@ -20,7 +20,6 @@ import {
 
 const FIXTURES = new URL("../conformance/fixtures", import.meta.url).pathname;
 const LIMITS = { defaultRows: 100, maxRows: 1000, timeoutMs: 30_000, maxTimeoutMs: 60_000 };
-const TOOL_SOURCE = new URL("../../tools/", import.meta.url).href;
 
 async function connect(capabilities: Record<string, object> = {}) {
   const db = testDatabase(`sqlite://${await demoSqlitePath()}`);
@@ -62,7 +61,7 @@ Deno.test("one folder can hold tools, resources, a resource template and prompts
 
 Deno.test("the loader names the bad resource or prompt file and the shape it expected", async () => {
   const resource = (name: string, fields: string) =>
-    `import { defineResource } from "${TOOL_SOURCE}_resource.ts";
+    `import { defineResource } from "tdmcp/plugin";
 export default defineResource({ name: "${name}", title: "T", description: "D", mimeType: "text/plain",
   dialects: ["sqlite"], read: () => Promise.resolve([]), ${fields} });`;
   const cases: [string, string, RegExp][] = [
@@ -79,7 +78,7 @@ export default defineResource({ name: "${name}", title: "T", description: "D", m
     ],
     [
       "no_var",
-      `import { defineResourceTemplate } from "${TOOL_SOURCE}_resource.ts";
+      `import { defineResourceTemplate } from "tdmcp/plugin";
 export default defineResourceTemplate({ name: "no_var", uriTemplate: "x://fixed", title: "T", description: "D",
   mimeType: "text/plain", dialects: ["sqlite"], read: () => Promise.resolve([]) });`,
       /no_var\.ts: 'uriTemplate' "x:\/\/fixed" has no \{variable\}/,
@@ -87,7 +86,7 @@ export default defineResourceTemplate({ name: "no_var", uriTemplate: "x://fixed"
     [
       "quiet_arg",
       `import { z } from "zod";
-import { definePrompt } from "${TOOL_SOURCE}_prompt.ts";
+import { definePrompt } from "tdmcp/plugin";
 export default definePrompt({ name: "quiet_arg", title: "T", description: "D", arguments: { table: z.string() },
   dialects: ["sqlite"], get: () => [] });`,
       /quiet_arg\.ts: 'arguments\.table' has no \.describe\(\.\.\.\) text for the agent; expected export default definePrompt\(/,

@@ -27,7 +27,6 @@ import { pgUri } from "../_pg.ts";
 import { type CallToolResult, Client, InMemoryTransport } from "../_sdk.ts";
 
 const EXAMPLES = new URL("../../examples/sql_tools", import.meta.url).pathname;
-const TOOL_SOURCE = new URL("../../tools/", import.meta.url).href;
 const LIMITS = { defaultRows: 100, maxRows: 5000, timeoutMs: 30_000, maxTimeoutMs: 60_000 };
 const HEAD = "-- title: T\n-- description: D\n";
 const facts = demoFacts();
@@ -238,14 +237,14 @@ Deno.test("each bad SQL tool file stops loading with its file, line and problem"
 Deno.test("the loader takes .sql files with .ts tools in sorted order; helpers skipped; one stem is one name", async () => {
   const tsTool = (name: string) =>
     `import { z } from "zod";
-import { defineTool, READ_ONLY } from "${TOOL_SOURCE}_tool.ts";
+import { defineTool, READ_ONLY } from "tdmcp/plugin";
 export default defineTool({ name: "${name}", title: "T", description: "D", inputSchema: { x: z.string().describe("X") },
   annotations: READ_ONLY, dialects: ["sqlite"], handler: () => Promise.resolve({ content: [] }) });`;
   await using dir = await folder({
     "b_sql.sql": `${HEAD}SELECT 1`,
     "a_ts.ts": tsTool("a_ts"),
     "c/c_sql.sql": `${HEAD}-- dialects: teradata\nSELECT 1`,
-    "_shared.sql": "not a tool",
+    "lib/shared.sql": "not a tool",
   });
   const catalog = await loadCatalog([dir.path]);
   assert.deepEqual(catalog.tools.map((t) => t.name), ["a_ts", "b_sql", "c_sql"]);

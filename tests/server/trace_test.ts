@@ -1,7 +1,7 @@
 /** The W3C trace id a request carries, for the Teradata QueryBand. */
 import assert from "node:assert/strict";
-import { traceIdOf } from "../../server/_run.ts";
-import type { Extra } from "../../server/_context.ts";
+import { traceIdOf } from "../../server/run.ts";
+import type { Extra } from "../../server/context.ts";
 
 const ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const extra = (meta?: unknown, header?: string) =>

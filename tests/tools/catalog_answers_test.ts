@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import type { QueryResult } from "../../connection/types.ts";
-import { renderText } from "../../tools/_result.ts";
-import { teradataType } from "../../tools/_teradata_types.ts";
+import { renderText } from "../../plugin/result.ts";
+import { teradataType } from "../../tools/lib/teradata_types.ts";
 import { connectClient, demoPostgresUri, demoSqlitePath, PG_DEMO_SCHEMA, testDatabase, textOf } from "../_helpers.ts";
 import { pgUri } from "../_pg.ts";
 import { connectCatalog } from "./_resources_client.ts";

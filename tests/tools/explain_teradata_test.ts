@@ -6,8 +6,8 @@
  * MAX_ESTIMATED_SECONDS say. The PostgreSQL side: tests/tools/explain_test.ts.
  */
 import assert from "node:assert/strict";
-import { parseTeradataExplain, teradataSeconds } from "../../tools/_explain.ts";
-import type { ToolLimits } from "../../tools/_tool.ts";
+import { parseTeradataExplain, teradataSeconds } from "../../tools/lib/explain.ts";
+import type { ToolLimits } from "../../plugin/tool.ts";
 import { connectClient, textOf } from "../_helpers.ts";
 import { run, teradata } from "./_teradata_named.ts";
 

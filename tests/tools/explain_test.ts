@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { checkReadOnly, type GuardDialect } from "../../connection/guard.ts";
 import { parseConfig } from "../../server/config.ts";
-import { EXPLAIN_DEFAULTS, explainSql, explainWanted, parsePostgresExplain } from "../../tools/_explain.ts";
-import type { ToolLimits } from "../../tools/_tool.ts";
+import { EXPLAIN_DEFAULTS, explainSql, explainWanted, parsePostgresExplain } from "../../tools/lib/explain.ts";
+import type { ToolLimits } from "../../plugin/tool.ts";
 import { connectClient, testDatabase, textOf } from "../_helpers.ts";
 import { pgAdmin, pgUri } from "../_pg.ts";
 

@@ -18,7 +18,7 @@ import { pgAdmin } from "../_pg.ts";
 import { Client, InMemoryTransport } from "../_sdk.ts";
 import { DIALECTS } from "../../connection/types.ts";
 import { createServer } from "../../server/create.ts";
-import { defineResource, defineResourceTemplate, type ResourceTemplate } from "../../tools/_resource.ts";
+import { defineResource, defineResourceTemplate, type ResourceTemplate } from "../../plugin/resource.ts";
 import { connectCatalog, countingDatabase, listAllPages } from "./_resources_client.ts";
 
 /** Tables of the paging fixture besides the odd names below. */

@@ -6,7 +6,7 @@
  * is tests/integration/teradata_sec_test.ts.
  */
 import assert from "node:assert/strict";
-import { TERADATA_INDEX_TYPES, TERADATA_RIGHTS } from "../../tools/_sec.ts";
+import { TERADATA_INDEX_TYPES, TERADATA_RIGHTS } from "../../tools/lib/sec.ts";
 import { connectClient, textOf } from "../_helpers.ts";
 import { run, teradata } from "./_teradata_named.ts";
 

@@ -1,12 +1,18 @@
 import { z } from "zod";
-import type { QueryResult } from "../../connection/types.ts";
-import { DIALECTS } from "../../connection/types.ts";
-import { notFoundMessage } from "../_catalog.ts";
-import { describeColumns, nameFilter } from "../_columns.ts";
-import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { checkIdentifier } from "../_sql.ts";
-import { typeViewRows } from "../_teradata_columns.ts";
-import { defineTool, READ_ONLY, type ToolContext } from "../_tool.ts";
+import {
+  defineTool,
+  DIALECTS,
+  errorResult,
+  type QueryResult,
+  READ_ONLY,
+  TABLE_OUTPUT,
+  tableResult,
+  type ToolContext,
+} from "tdmcp/plugin";
+import { notFoundMessage } from "../lib/catalog.ts";
+import { describeColumns, nameFilter } from "../lib/columns.ts";
+import { checkIdentifier } from "../lib/sql.ts";
+import { typeViewRows } from "../lib/teradata_columns.ts";
 
 /** Most views one call types with HELP COLUMN (one round trip each); the rest keep a null type. */
 const MAX_HELP_VIEWS = 20;

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { Cell } from "../../connection/types.ts";
-import { DIALECTS } from "../../connection/types.ts";
+import { type Cell, defineTool, DIALECTS, READ_ONLY } from "tdmcp/plugin";
 import {
   columnPage,
   decodePageToken,
@@ -10,11 +9,10 @@ import {
   TABLE_KINDS,
   TERADATA_EXTRA,
   teradataIndexTypes,
-} from "../_column_pages.ts";
-import { QUALITY_OUTPUT, summaryResult } from "../_quality.ts";
-import { checkIdentifier } from "../_sql.ts";
-import { typeViewRows } from "../_teradata_columns.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+} from "../lib/column_pages.ts";
+import { QUALITY_OUTPUT, summaryResult } from "../lib/quality.ts";
+import { checkIdentifier } from "../lib/sql.ts";
+import { typeViewRows } from "../lib/teradata_columns.ts";
 
 /** Page budget in bytes per row of the server's default row limit (1000 rows: 128,000 bytes). */
 const BYTES_PER_ROW = 128;

@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { DIALECTS } from "../../connection/types.ts";
-import { teradataUserDatabases } from "../_args.ts";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { defineTool, DIALECTS, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { teradataUserDatabases } from "../lib/args.ts";
 
 /** PostgreSQL's own schemas, listed only with scope 'all'. */
 const PG_SYSTEM =

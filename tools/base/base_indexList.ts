@@ -1,8 +1,7 @@
-import { notFoundMessage } from "../_catalog.ts";
-import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { decodeColumn, tableExists, TERADATA_INDEX_TYPES } from "../_sec.ts";
-import { defaultDatabase, quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { notFoundMessage } from "../lib/catalog.ts";
+import { defineTool, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { decodeColumn, tableExists, TERADATA_INDEX_TYPES } from "../lib/sec.ts";
+import { defaultDatabase, quoteIdent, TABLE_ARGS, tableRef } from "../lib/sql.ts";
 
 /** PostgreSQL: one row per index column (INCLUDE columns marked), expressions shown as written. */
 const POSTGRES = `SELECT i.relname AS index_name,

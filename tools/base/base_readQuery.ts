@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { DIALECTS } from "../../connection/types.ts";
-import { describePlan, explainSql, explainWanted, judgePlan, parseExplain } from "../_explain.ts";
-import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { defineTool, DIALECTS, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { describePlan, explainSql, explainWanted, judgePlan, parseExplain } from "../lib/explain.ts";
 
 /** Runs one read-only SQL statement. */
 export default defineTool({

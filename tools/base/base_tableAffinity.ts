@@ -1,8 +1,7 @@
-import { notFoundMessage } from "../_catalog.ts";
-import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { DAYS_ARG, tableExists } from "../_sec.ts";
-import { TABLE_ARGS, tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { notFoundMessage } from "../lib/catalog.ts";
+import { defineTool, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { DAYS_ARG, tableExists } from "../lib/sec.ts";
+import { TABLE_ARGS, tableRef } from "../lib/sql.ts";
 
 /**
  * Teradata DBQL DBC.QryLogObjectsV (ProcID, QueryID, CollectTimeStamp, ObjectDatabaseName, ObjectTableName,

@@ -1,8 +1,15 @@
-import { DIALECTS, type QueryResult } from "../../connection/types.ts";
-import { notFoundMessage } from "../_catalog.ts";
-import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defaultDatabase, qualifiedName, quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY, type ToolResult } from "../_tool.ts";
+import {
+  defineTool,
+  DIALECTS,
+  errorResult,
+  type QueryResult,
+  READ_ONLY,
+  TABLE_OUTPUT,
+  tableResult,
+  type ToolResult,
+} from "tdmcp/plugin";
+import { notFoundMessage } from "../lib/catalog.ts";
+import { defaultDatabase, qualifiedName, quoteIdent, TABLE_ARGS, tableRef } from "../lib/sql.ts";
 
 /** PostgreSQL has no SHOW CREATE: rebuild the DDL from the catalog. */
 const POSTGRES_DDL = `SELECT CASE WHEN c.relkind IN ('v', 'm')

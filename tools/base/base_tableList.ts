@@ -1,9 +1,7 @@
 import { z } from "zod";
-import { DIALECTS } from "../../connection/types.ts";
-import { listAllTables, listTables } from "../_catalog.ts";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { checkIdentifier } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { defineTool, DIALECTS, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { listAllTables, listTables } from "../lib/catalog.ts";
+import { checkIdentifier } from "../lib/sql.ts";
 
 /** Lists tables and views of one database, or of all of them. */
 export default defineTool({

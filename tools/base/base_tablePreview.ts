@@ -1,9 +1,7 @@
 import { z } from "zod";
-import { DIALECTS } from "../../connection/types.ts";
-import { isMissingObject, notFoundMessage } from "../_catalog.ts";
-import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { qualifiedName, TABLE_ARGS, tableRef, wholeNumber } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { defineTool, DIALECTS, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { isMissingObject, notFoundMessage } from "../lib/catalog.ts";
+import { qualifiedName, TABLE_ARGS, tableRef, wholeNumber } from "../lib/sql.ts";
 
 /** Most rows a preview returns. */
 const PREVIEW_MAX = 100;

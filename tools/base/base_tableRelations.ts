@@ -1,8 +1,7 @@
-import { notFoundMessage } from "../_catalog.ts";
-import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { tableExists } from "../_sec.ts";
-import { defaultDatabase, quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { notFoundMessage } from "../lib/catalog.ts";
+import { defineTool, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { tableExists } from "../lib/sec.ts";
+import { defaultDatabase, quoteIdent, TABLE_ARGS, tableRef } from "../lib/sql.ts";
 
 /** Teradata DBC.All_RI_ChildrenVX / All_RI_ParentsVX: IndexName, ChildDB, ChildTable, ChildKeyColumn, ParentDB, ParentTable, ParentKeyColumn. */
 function teradata(db: string): string {

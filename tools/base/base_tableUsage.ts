@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { DAYS_ARG } from "../_sec.ts";
-import { checkIdentifier } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { DAYS_ARG } from "../lib/sec.ts";
+import { checkIdentifier } from "../lib/sql.ts";
 
 /**
  * Teradata DBQL: DBC.QryLogObjectsV (ProcID, QueryID, CollectTimeStamp, ObjectDatabaseName, ObjectTableName,

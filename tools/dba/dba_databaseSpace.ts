@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { LOCKING, optionalName, TOP_N, topN } from "../_dba.ts";
-import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { LOCKING, optionalName, TOP_N, topN } from "../lib/dba.ts";
+import { defineTool, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 
 // Teradata: DBC.DiskSpaceVX (DatabaseName, CurrentPerm, MaxPerm, PeakPerm; one row per AMP, summed here).
 // PostgreSQL: pg_database_size(oid) per database in pg_database. SQLite: pragma_page_count × pragma_page_size.

@@ -1,5 +1,4 @@
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 
 // Teradata: DBC.DBCInfoV (InfoKey, InfoData: VERSION, RELEASE, LANGUAGE SUPPORT MODE, ...).
 // PostgreSQL: version() and the server_version / server_version_num settings. SQLite: sqlite_version(), sqlite_source_id().

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { teradataWindow } from "../_args.ts";
-import { DBQL_EMPTY_NOTE, LOCKING, optionalName, TOP_N, topN, WINDOW_ARGS, windowOf } from "../_dba.ts";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { teradataWindow } from "../lib/args.ts";
+import { DBQL_EMPTY_NOTE, LOCKING, optionalName, TOP_N, topN, WINDOW_ARGS, windowOf } from "../lib/dba.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 
 // DBQL feature usage: DBC.QryLogV.FeatureUsage is a 256-byte bitmap of the features a request used;
 // DBC.QryLogFeatureListV (FeatureBitpos, FeatureName) names each bit, read with GETBIT(FeatureUsage, 2047 - FeatureBitpos)

@@ -1,7 +1,6 @@
-import { teradataWindow, windowText } from "../_args.ts";
-import { LOCKING, RESUSAGE_EMPTY_NOTE, WINDOW_ARGS, windowOf } from "../_dba.ts";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { teradataWindow, windowText } from "../lib/args.ts";
+import { LOCKING, RESUSAGE_EMPTY_NOTE, WINDOW_ARGS, windowOf } from "../lib/dba.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 
 // DBC.ResUsageSpma, one row per node per logging interval: TheDate, NodeID, Secs and NCPUs (SMALLINT), CPU time in
 // centiseconds (CPUUExec user, CPUUServ system service, CPUIoWait), physical I/O (FileAcqReads, FilePreReads,

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { calendarDate, DATE_ARG, teradataWindow, type Window, windowText } from "../_args.ts";
-import { DBQL_EMPTY_NOTE, LOCKING, optionalName, TOP_N, topN, WINDOW_ARGS, windowOf } from "../_dba.ts";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { calendarDate, DATE_ARG, teradataWindow, type Window, windowText } from "../lib/args.ts";
+import { DBQL_EMPTY_NOTE, LOCKING, optionalName, TOP_N, topN, WINDOW_ARGS, windowOf } from "../lib/dba.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 
 /** Day names as Sys_Calendar.CALENDAR numbers them (day_of_week 1 = Sunday). */
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { LOCKING, optionalName, TOP_N, topN } from "../_dba.ts";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { LOCKING, optionalName, TOP_N, topN } from "../lib/dba.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 
 // Teradata: DBC.SessionInfoVX (SessionNo, UserName, AccountName, DefaultDataBase, LogonDate, LogonTime, LogonSource,
 // CurrentRole, QueryBand, ClientIpAddress, ClientProgramName); SESSION is the caller's session number.

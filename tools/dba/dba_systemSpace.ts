@@ -1,6 +1,5 @@
-import { LOCKING } from "../_dba.ts";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { LOCKING } from "../lib/dba.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 
 // DBC.DiskSpaceV (DatabaseName, Vproc, MaxPerm, CurrentPerm, CurrentSpool, CurrentTemp): one row per database per AMP.
 // A child's MaxPerm is carved out of its parent's, so SUM(MaxPerm) over every database is the system's perm space.

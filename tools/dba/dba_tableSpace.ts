@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { notFoundMessage } from "../_catalog.ts";
-import { flag, FLAG_ARG, teradataUserDatabases } from "../_args.ts";
-import { LOCKING, MAX_TOP_N, optionalName, topN } from "../_dba.ts";
-import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { quoteIdent } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { notFoundMessage } from "../lib/catalog.ts";
+import { flag, FLAG_ARG, teradataUserDatabases } from "../lib/args.ts";
+import { LOCKING, MAX_TOP_N, optionalName, topN } from "../lib/dba.ts";
+import { defineTool, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { quoteIdent } from "../lib/sql.ts";
 
 // Teradata: DBC.TableSizeVX (DatabaseName, TableName, CurrentPerm, PeakPerm; one row per AMP).
 // PostgreSQL: pg_total_relation_size = pg_table_size (with TOAST) + pg_indexes_size. SQLite: the dbstat virtual table.

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { teradataWindow } from "../_args.ts";
-import { DBQL_EMPTY_NOTE, LOCKING, TOP_N, topN, WINDOW_ARGS, windowOf } from "../_dba.ts";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { teradataWindow } from "../lib/args.ts";
+import { DBQL_EMPTY_NOTE, LOCKING, TOP_N, topN, WINDOW_ARGS, windowOf } from "../lib/dba.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { tableRef } from "../lib/sql.ts";
 
 /** Default rows: SQL texts are long. */
 const DEFAULT_ROWS = 50;

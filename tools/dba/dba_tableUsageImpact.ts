@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { teradataWindow } from "../_args.ts";
-import { DBQL_EMPTY_NOTE, LOCKING, optionalName, TOP_N, topN, WINDOW_ARGS, windowOf } from "../_dba.ts";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { teradataWindow } from "../lib/args.ts";
+import { DBQL_EMPTY_NOTE, LOCKING, optionalName, TOP_N, topN, WINDOW_ARGS, windowOf } from "../lib/dba.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 
 // DBQL: DBC.QryLogObjectsV (ProcID, QueryID, ObjectDatabaseName, ObjectTableName, ObjectColumnName, ObjectType
 // 'Tab'/'Viw'; one row per table a request used when ObjectColumnName is null) joined with DBC.QryLogV (UserName,

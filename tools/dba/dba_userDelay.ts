@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { teradataWindow } from "../_args.ts";
-import { DBQL_EMPTY_NOTE, LOCKING, optionalName, TOP_N, topN, WINDOW_ARGS, windowOf } from "../_dba.ts";
-import { TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { teradataWindow } from "../lib/args.ts";
+import { DBQL_EMPTY_NOTE, LOCKING, optionalName, TOP_N, topN, WINDOW_ARGS, windowOf } from "../lib/dba.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 
 // DBC.QryLogV: UserName, StartTime, DelayTime (seconds a request waited in a workload management delay queue).
 function statement(n: number, window: string, byUser: boolean): string {

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { DIALECTS } from "../../connection/types.ts";
-import { listTables } from "../_catalog.ts";
-import { definePrompt, type PromptMessage } from "../_prompt.ts";
-import { catalogContext, completeDatabases, kindName, text } from "../_schema_catalog.ts";
-import { checkIdentifier } from "../_sql.ts";
+import { definePrompt, DIALECTS, type PromptMessage } from "tdmcp/plugin";
+import { listTables } from "../lib/catalog.ts";
+import { catalogContext, completeDatabases, kindName, text } from "../lib/schema_catalog.ts";
+import { checkIdentifier } from "../lib/sql.ts";
 
 /** Most tables named in the prompt text. */
 const TABLES_SHOWN = 200;

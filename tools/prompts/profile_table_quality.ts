@@ -1,10 +1,8 @@
 import { z } from "zod";
-import { DIALECTS } from "../../connection/types.ts";
-import { definePrompt } from "../_prompt.ts";
-import { ResourceNotFoundError } from "../_resource.ts";
-import { readTableSchema, type TableSchema } from "../_schema.ts";
-import { completeDatabases, completeTables, defaultDatabaseName, schemaUri } from "../_schema_catalog.ts";
-import { checkIdentifier, tableRef } from "../_sql.ts";
+import { definePrompt, DIALECTS, ResourceNotFoundError } from "tdmcp/plugin";
+import { readTableSchema, type TableSchema } from "../lib/schema.ts";
+import { completeDatabases, completeTables, defaultDatabaseName, schemaUri } from "../lib/schema_catalog.ts";
+import { checkIdentifier, tableRef } from "../lib/sql.ts";
 
 /** Most column names listed per group in the prompt text. */
 const NAMES_SHOWN = 40;

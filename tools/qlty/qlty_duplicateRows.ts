@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { DIALECTS } from "../../connection/types.ts";
-import { notFoundMessage } from "../_catalog.ts";
-import { countOf, groupsWithTotals, QUALITY_OUTPUT, rowCap, summaryResult, toCount } from "../_quality.ts";
-import { pickColumns, tableColumns } from "../_quality_columns.ts";
-import { errorResult } from "../_result.ts";
-import { qualifiedName, quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { defineTool, DIALECTS, errorResult, READ_ONLY } from "tdmcp/plugin";
+import { notFoundMessage } from "../lib/catalog.ts";
+import { countOf, groupsWithTotals, QUALITY_OUTPUT, rowCap, summaryResult, toCount } from "../lib/quality.ts";
+import { pickColumns, tableColumns } from "../lib/quality_columns.ts";
+import { qualifiedName, quoteIdent, TABLE_ARGS, tableRef } from "../lib/sql.ts";
 
 /** Groups of rows that repeat the same values. */
 export default defineTool({

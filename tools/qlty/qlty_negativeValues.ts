@@ -1,10 +1,8 @@
-import { DIALECTS } from "../../connection/types.ts";
-import { notFoundMessage } from "../_catalog.ts";
-import { aggregateRow, countOf, percent, QUALITY_OUTPUT, summaryResult, toCount } from "../_quality.ts";
-import { tableColumns } from "../_quality_columns.ts";
-import { errorResult } from "../_result.ts";
-import { quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { defineTool, DIALECTS, errorResult, READ_ONLY } from "tdmcp/plugin";
+import { notFoundMessage } from "../lib/catalog.ts";
+import { aggregateRow, countOf, percent, QUALITY_OUTPUT, summaryResult, toCount } from "../lib/quality.ts";
+import { tableColumns } from "../lib/quality_columns.ts";
+import { quoteIdent, TABLE_ARGS, tableRef } from "../lib/sql.ts";
 
 /** Counts negative values in every numeric column of a table. */
 export default defineTool({

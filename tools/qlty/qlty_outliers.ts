@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { DIALECTS } from "../../connection/types.ts";
-import { notFoundMessage } from "../_catalog.ts";
+import { defineTool, DIALECTS, errorResult, READ_ONLY } from "tdmcp/plugin";
+import { notFoundMessage } from "../lib/catalog.ts";
 import {
   aggregateRow,
   asDouble,
@@ -13,11 +13,9 @@ import {
   summaryResult,
   toCount,
   toNumber,
-} from "../_quality.ts";
-import { findColumn, requireNumeric, tableColumns } from "../_quality_columns.ts";
-import { errorResult } from "../_result.ts";
-import { qualifiedName, quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+} from "../lib/quality.ts";
+import { findColumn, requireNumeric, tableColumns } from "../lib/quality_columns.ts";
+import { qualifiedName, quoteIdent, TABLE_ARGS, tableRef } from "../lib/sql.ts";
 
 /** Values of a numeric column far from its mean. */
 export default defineTool({

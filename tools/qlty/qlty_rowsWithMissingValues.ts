@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { DIALECTS } from "../../connection/types.ts";
-import { notFoundMessage } from "../_catalog.ts";
+import { defineTool, DIALECTS, errorResult, READ_ONLY } from "tdmcp/plugin";
+import { notFoundMessage } from "../lib/catalog.ts";
 import {
   aggregateRow,
   capClauses,
@@ -11,11 +11,9 @@ import {
   summaryResult,
   toCount,
   withSummary,
-} from "../_quality.ts";
-import { pickColumns, tableColumns } from "../_quality_columns.ts";
-import { errorResult } from "../_result.ts";
-import { qualifiedName, quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+} from "../lib/quality.ts";
+import { pickColumns, tableColumns } from "../lib/quality_columns.ts";
+import { qualifiedName, quoteIdent, TABLE_ARGS, tableRef } from "../lib/sql.ts";
 
 /** Rows with a NULL in any of the given columns. */
 export default defineTool({

@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { DIALECTS } from "../../connection/types.ts";
-import { notFoundMessage } from "../_catalog.ts";
-import { aggregateRow, moments, momentSql, QUALITY_OUTPUT, summaryResult, toCount, toNumber } from "../_quality.ts";
-import { findColumn, requireNumeric, tableColumns } from "../_quality_columns.ts";
-import { errorResult } from "../_result.ts";
-import { quoteIdent, TABLE_ARGS, tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { defineTool, DIALECTS, errorResult, READ_ONLY } from "tdmcp/plugin";
+import { notFoundMessage } from "../lib/catalog.ts";
+import { aggregateRow, moments, momentSql, QUALITY_OUTPUT, summaryResult, toCount, toNumber } from "../lib/quality.ts";
+import { findColumn, requireNumeric, tableColumns } from "../lib/quality_columns.ts";
+import { quoteIdent, TABLE_ARGS, tableRef } from "../lib/sql.ts";
 
 /** Mean and population standard deviation of one numeric column. */
 export default defineTool({

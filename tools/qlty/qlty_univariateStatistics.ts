@@ -1,7 +1,6 @@
 import { z } from "zod";
-import type { Cell } from "../../connection/types.ts";
-import { DIALECTS } from "../../connection/types.ts";
-import { notFoundMessage } from "../_catalog.ts";
+import { type Cell, defineTool, DIALECTS, errorResult, READ_ONLY, type ToolContext } from "tdmcp/plugin";
+import { notFoundMessage } from "../lib/catalog.ts";
 import {
   aggregateRow,
   asDouble,
@@ -11,11 +10,9 @@ import {
   summaryResult,
   toCount,
   toNumber,
-} from "../_quality.ts";
-import { findColumn, requireNumeric, tableColumns } from "../_quality_columns.ts";
-import { errorResult } from "../_result.ts";
-import { qualifiedName, quoteIdent, TABLE_ARGS, type TableRef, tableRef } from "../_sql.ts";
-import { defineTool, READ_ONLY, type ToolContext } from "../_tool.ts";
+} from "../lib/quality.ts";
+import { findColumn, requireNumeric, tableColumns } from "../lib/quality_columns.ts";
+import { qualifiedName, quoteIdent, TABLE_ARGS, type TableRef, tableRef } from "../lib/sql.ts";
 
 const QUANTILES = [0.25, 0.5, 0.75];
 

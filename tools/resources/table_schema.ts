@@ -1,7 +1,6 @@
-import { DIALECTS } from "../../connection/types.ts";
-import { defineResourceTemplate } from "../_resource.ts";
-import { readTableSchema } from "../_schema.ts";
-import { checkIdentifier } from "../_sql.ts";
+import { defineResourceTemplate, DIALECTS } from "tdmcp/plugin";
+import { readTableSchema } from "../lib/schema.ts";
+import { checkIdentifier } from "../lib/sql.ts";
 import {
   completeDatabases,
   completeTables,
@@ -11,7 +10,7 @@ import {
   NO_SCHEMA,
   schemaUri,
   uriName,
-} from "../_schema_catalog.ts";
+} from "../lib/schema_catalog.ts";
 
 const MIME = "application/json";
 

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { decodeColumn, postgresGrantsSql, postgresRoleMissing, TERADATA_RIGHTS } from "../_sec.ts";
-import { checkIdentifier } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { defineTool, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { decodeColumn, postgresGrantsSql, postgresRoleMissing, TERADATA_RIGHTS } from "../lib/sec.ts";
+import { checkIdentifier } from "../lib/sql.ts";
 
 /** Lists the rights granted to one role. */
 export default defineTool({

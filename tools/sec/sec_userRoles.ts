@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { errorResult, TABLE_OUTPUT, tableResult } from "../_result.ts";
-import { postgresRoleMissing } from "../_sec.ts";
-import { checkIdentifier } from "../_sql.ts";
-import { defineTool, READ_ONLY } from "../_tool.ts";
+import { defineTool, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { postgresRoleMissing } from "../lib/sec.ts";
+import { checkIdentifier } from "../lib/sql.ts";
 
 /** PostgreSQL: every role the user is a member of, directly or through other roles. */
 const POSTGRES = `WITH RECURSIVE granted(roleid, via, grantor, admin_option, depth) AS (

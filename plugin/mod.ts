@@ -1,0 +1,26 @@
+/**
+ * The public extension API of tdmcp: everything a tool, resource or prompt file needs, imported by its mapped name
+ * (`import { defineTool, tableResult } from "tdmcp/plugin";`) from a folder anywhere (`TOOLS_DIR`).
+ *
+ * - {@linkcode defineTool}, {@linkcode defineResource}, {@linkcode defineResourceTemplate}, {@linkcode definePrompt}
+ * - results: {@linkcode tableResult}, {@linkcode errorResult}, {@linkcode TABLE_OUTPUT}
+ * - the context a tool receives ({@linkcode ToolContext}) and the database it reaches through it ({@linkcode Database})
+ * @module
+ */
+export * from "./tool.ts";
+export * from "./resource.ts";
+export * from "./prompt.ts";
+export * from "./result.ts";
+export { DIALECTS } from "../connection/types.ts";
+export type {
+  Cell,
+  Database,
+  DatabaseStats,
+  Dialect,
+  Engine,
+  QueryOptions,
+  QueryResult,
+  ResultColumn,
+  RolePower,
+  TruncatedBy,
+} from "../connection/types.ts";

@@ -1,0 +1,120 @@
+/**
+ * Runs one tool call: builds the tool's context, reports progress, times the
+ * call and turns failures the agent can act on into `isError` results.
+ * @module
+ */
+import type { Logger } from "@logtape/logtape";
+import { describeFailure, type Extra, isKnownFailure, scopedDatabase } from "./context.ts";
+import type { Database } from "../connection/types.ts";
+import type { Tool, ToolContext, ToolLimits, ToolResult } from "../plugin/tool.ts";
+import { fitResult } from "../plugin/result.ts";
+import { resultBudget } from "../transports/stdio.ts";
+
+/** What a call needs from the server. */
+export interface RunDeps {
+  db: Database;
+  /** `maxResultBytes` (MAX_RESULT_BYTES) bounds each reply; without it, what the official client reads does. */
+  limits: ToolLimits & { maxResultBytes?: number };
+  log: Logger;
+  /** Counts calls in flight, so a shutdown can wait for them. */
+  activity?: { active: number };
+  /** The profile the server runs with, for the Teradata QueryBand. */
+  profile?: string;
+  /** The MCP client as its `initialize` named itself, for the Teradata QueryBand. */
+  clientInfo?: () => { name: string; version: string } | undefined;
+}
+
+/** The trace id of a W3C `traceparent` (from the request's `_meta`, or its HTTP header), if well formed. */
+export function traceIdOf(extra: Extra): string | undefined {
+  const meta = (extra._meta as Record<string, unknown> | undefined)?.traceparent;
+  const header = extra.requestInfo?.headers?.traceparent;
+  const value = typeof meta === "string" ? meta : typeof header === "string" ? header : undefined;
+  const id = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(value?.trim() ?? "")?.[1];
+  return id && !/^0+$/.test(id) ? id : undefined;
+}
+
+/** The annotations a tool advertises: its write annotations when the server lets writes through. */
+export function annotationsFor(tool: Tool, db: Database): Tool["annotations"] {
+  return db.allowWrite && tool.writeAnnotations ? tool.writeAnnotations : tool.annotations;
+}
+
+/** How often a long call reports progress to a client that asked for it. */
+export const PROGRESS_INTERVAL_MS = 1_000;
+
+/** Runs one tool call: builds its context, times it, and turns failures the agent can fix into `isError` results. */
+export async function runTool(
+  tool: Tool,
+  args: Record<string, unknown>,
+  deps: RunDeps,
+  extra: Extra,
+  client: ToolContext["client"],
+): Promise<ToolResult> {
+  const requestId = String(extra.requestId);
+  const log = deps.log.with({ tool: tool.name, requestId });
+  const token = extra._meta?.progressToken;
+  const sendProgress = (progress: number, total?: number, message?: string) =>
+    extra.sendNotification({
+      method: "notifications/progress",
+      params: { progressToken: token!, progress, total, message },
+    });
+  const ctx: ToolContext = {
+    db: scopedDatabase(deps.db, extra.signal, {
+      tool: tool.name,
+      requestId,
+      client: deps.clientInfo?.(),
+      profile: deps.profile,
+      traceId: traceIdOf(extra),
+    }),
+    dialect: deps.db.dialect,
+    signal: extra.signal,
+    log,
+    limits: deps.limits,
+    requestId,
+    client,
+    progress: async (progress, total, message) => {
+      if (token === undefined) return;
+      // The tool reports its own progress: the heartbeat (defined below, before the
+      // handler runs) must not send smaller values after it.
+      clearInterval(heartbeat);
+      await sendProgress(progress, total, message);
+    },
+  };
+  const started = performance.now();
+  if (deps.activity) deps.activity.active++;
+  // A heartbeat for calls running longer than a second, when the client sent a progress token.
+  const heartbeat = token === undefined ? undefined : setInterval(() => {
+    const seconds = Math.round((performance.now() - started) / 1000);
+    sendProgress(seconds, undefined, `${tool.name} running for ${seconds} s`).catch(() => {});
+  }, PROGRESS_INTERVAL_MS);
+  try {
+    // The reply, serialized, fits MAX_RESULT_BYTES and what a client reads: the text rendering gives way first.
+    const result = fitResult(await tool.handler(args as never, ctx), resultBudget(deps.limits.maxResultBytes));
+    const rows = (result.structuredContent as { row_count?: number } | undefined)
+      ?.row_count;
+    log.info("tool call ok in {ms} ms", {
+      ms: elapsed(started),
+      rows,
+      isError: result.isError === true,
+    });
+    return result;
+  } catch (error) {
+    const text = describeFailure(error);
+    log.warning("tool call failed in {ms} ms: {error}", {
+      ms: elapsed(started),
+      error: text,
+    });
+    if (!isKnownFailure(error)) {
+      log.error("unexpected failure", {
+        stack: error instanceof Error ? error.stack : String(error),
+      });
+    }
+    return { content: [{ type: "text", text }], isError: true };
+  } finally {
+    clearInterval(heartbeat);
+    if (deps.activity) deps.activity.active--;
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
