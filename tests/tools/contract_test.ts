@@ -51,14 +51,11 @@ Deno.test("every tool file default-exports a valid tool named after its file, wi
   }
 });
 
-Deno.test("the loader skips helpers and tests and sorts files deterministically", async () => {
+Deno.test("the loader skips lib folders and tests and sorts files deterministically", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.mkdir(`${dir}/b_group`);
-    await Deno.writeTextFile(
-      `${dir}/_helper.ts`,
-      "throw new Error('helpers are not tools');",
-    );
+    await Deno.mkdir(`${dir}/b_group/lib`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/b_group/lib/helper.ts`, "throw new Error('helpers are not tools');");
     await Deno.writeTextFile(
       `${dir}/zz_tool_test.ts`,
       "throw new Error('tests are not tools');",
