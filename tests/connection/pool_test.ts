@@ -93,3 +93,165 @@ Deno.test("pool: a caller waiting for another's open stops waiting when its own 
   await slow.release(lease.connection);
   await slow.close();
 });
+
+/** A pool of numbered connections that always open; `checks` answers health checks by connection number. */
+function numbered(
+  maxSize: number,
+  healthAfterMs = 60_000,
+  checks: (n: number) => Promise<boolean> = () => Promise.resolve(true),
+) {
+  const made: (Conn & { n: number })[] = [];
+  const warnings: string[] = [];
+  const p = new Pool<Conn & { n: number }>({
+    maxSize,
+    healthAfterMs,
+    check: (c) => checks(c.n),
+    open: () => {
+      const c = Object.assign(new Conn(), { n: made.length + 1 });
+      made.push(c);
+      return Promise.resolve(c);
+    },
+    onWarning: (message) => void warnings.push(message),
+  });
+  return { p, made, warnings };
+}
+
+Deno.test("pool: a size that is not a positive integer is refused with the value", () => {
+  for (const size of [0, -1, 1.5, NaN]) {
+    assert.throws(
+      () =>
+        new Pool<Conn>({
+          maxSize: size,
+          healthAfterMs: 0,
+          check: () => Promise.resolve(true),
+          open: () => Promise.resolve(new Conn()),
+        }),
+      new RegExp(`^RangeError: Pool size must be a positive integer: current value is ${size}$`),
+    );
+  }
+});
+
+Deno.test("pool: never more than maxSize connections; waiters get released connections first come, first served", async () => {
+  const { p, made } = numbered(2);
+  const a = await p.acquire();
+  const b = await p.acquire();
+  assert.deepEqual([a.fresh, b.fresh], [true, true]);
+  const order: number[] = [];
+  const third = p.acquire().then((l) => (order.push(3), l));
+  const fourth = p.acquire().then((l) => (order.push(4), l));
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal(made.length, 2, "the pool is full: the others wait");
+  assert.deepEqual(p.stats(), { size: 2, inUse: 2, idle: 0, waiting: 2, maxSize: 2, opened: 2, discarded: 0 });
+  assert.equal(p.tryAcquire(), undefined, "nothing is taken past waiters");
+  await p.release(b.connection);
+  const got = await third;
+  assert.equal(got.connection, b.connection, "the first waiter gets the released connection");
+  assert.equal(got.fresh, false);
+  await p.release(a.connection);
+  assert.equal((await fourth).connection, a.connection);
+  assert.deepEqual(order, [3, 4]);
+  assert.equal(made.length, 2);
+  await p.release(a.connection);
+  await p.release(b.connection);
+  await p.close();
+});
+
+Deno.test("pool: a discarded connection is closed and its slot opens a new one for a waiter", async () => {
+  const { p, made } = numbered(1);
+  const first = await p.acquire();
+  const waiting = p.acquire();
+  await p.release(first.connection, { discard: true });
+  const second = await waiting;
+  assert.equal(made[0].closed, true);
+  assert.equal(second.connection, made[1]);
+  assert.equal(second.fresh, true);
+  assert.equal(p.stats().discarded, 1);
+  await p.release(second.connection);
+  await p.release(second.connection); // a second release of the same lease changes nothing
+  assert.equal(p.stats().idle, 1);
+  await p.close();
+});
+
+Deno.test("pool: an idle connection past healthAfterMs is checked before reuse; a failed or throwing check replaces it", async () => {
+  const answers = new Map<number, () => Promise<boolean>>([
+    [1, () => Promise.resolve(false)],
+    [2, () => Promise.reject(new Error("server closed the connection"))],
+  ]);
+  const checked: number[] = [];
+  const { p, made, warnings } = numbered(1, 0, (n) => (checked.push(n), answers.get(n)?.() ?? Promise.resolve(true)));
+  await p.release((await p.acquire()).connection);
+  assert.equal(p.tryAcquire(), undefined, "tryAcquire never takes a connection that needs a check");
+  const lease = await p.acquire();
+  assert.deepEqual(checked, [1], "connection 1 was checked and failed");
+  assert.equal(made[0].closed, true);
+  assert.equal(lease.connection, made[1]);
+  await p.release(lease.connection);
+  const next = await p.acquire();
+  assert.deepEqual(checked, [1, 2]);
+  assert.equal(made[1].closed, true, "a check that throws counts as failed");
+  assert.deepEqual(warnings, ["an idle connection failed its health check"]);
+  await p.release(next.connection);
+  const kept = await p.acquire();
+  assert.equal(kept.connection, made[2], "a passing check keeps the connection");
+  assert.equal(kept.fresh, false);
+  await p.release(kept.connection);
+  await p.close();
+});
+
+Deno.test("pool: a recently used idle connection is reused without a check, also through tryAcquire", async () => {
+  const checked: number[] = [];
+  const { p } = numbered(2, 60_000, (n) => (checked.push(n), Promise.resolve(true)));
+  const lease = await p.acquire();
+  await p.release(lease.connection);
+  const again = p.tryAcquire();
+  assert.equal(again, lease.connection);
+  assert.equal(p.stats().inUse, 1);
+  await p.release(again!);
+  assert.equal((await p.acquire()).connection, lease.connection);
+  assert.deepEqual(checked, []);
+  await p.release(lease.connection);
+  await p.close();
+});
+
+Deno.test("pool: a waiter whose signal aborts leaves the queue; the released connection goes to the next one", async () => {
+  const { p } = numbered(1);
+  const held = await p.acquire();
+  const controller = new AbortController();
+  const quitter = p.acquire(controller.signal);
+  const patient = p.acquire();
+  controller.abort(new Error("caller gave up"));
+  await assert.rejects(quitter, /caller gave up/);
+  assert.equal(p.stats().waiting, 1);
+  await p.release(held.connection);
+  assert.equal((await patient).connection, held.connection);
+  await p.release(held.connection);
+  await p.close();
+});
+
+Deno.test("pool: close fails the waiters, waits for leases to come back, closes everything, and refuses new leases", async () => {
+  const { p, made } = numbered(1);
+  const held = await p.acquire();
+  const waiter = p.acquire();
+  const closing = p.close(10_000);
+  await assert.rejects(waiter, /the connection pool is closing/);
+  let closed = false;
+  void closing.then(() => closed = true);
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(closed, false, "close waits while a statement still holds its connection");
+  assert.equal(made[0].closed, false, "the leased connection was not closed under it");
+  await p.release(held.connection);
+  await closing;
+  assert.equal(made[0].closed, true);
+  await assert.rejects(p.acquire(), /the connection pool is closed/);
+  assert.equal(p.tryAcquire(), undefined);
+});
+
+Deno.test("pool: close gives up waiting after drainMs; a lease returned later is closed, not pooled", async () => {
+  const { p, made } = numbered(1);
+  const held = await p.acquire();
+  await p.close(20);
+  assert.equal(made[0].closed, false);
+  await p.release(held.connection);
+  assert.equal(made[0].closed, true);
+  assert.equal(p.stats().idle, 0);
+});
