@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { cutCell, rowJsonBytes, rowJsonBytesBound, stringJsonBytes } from "../../connection/cells.ts";
+import {
+  cutCell,
+  rowJsonBytes,
+  rowJsonBytesBound,
+  stringJsonBytes,
+  toCell,
+  toColumns,
+} from "../../connection/cells.ts";
+import { loadOdbc } from "../../connection/odbc.ts";
+import { parseDatabaseUri } from "../../connection/uri.ts";
+import { pgUri } from "../_pg.ts";
 import type { Cell } from "../../connection/types.ts";
 
 /** Strings whose JSON size differs from their length: escapes, multibyte text, surrogates. */
@@ -55,4 +65,54 @@ Deno.test("cutCell marks the cut and never leaves half a surrogate pair", () => 
   assert.equal(cutCell("abcdef", 3), "abc…");
   assert.equal(cutCell("ab😀cd", 3), "ab…", "the pair would be split: it goes whole");
   assert.equal(cutCell("short", 100), "short…", "a value the driver cut is marked even below the limit");
+});
+
+Deno.test("toCell turns driver values into JSON-safe cells without losing precision", () => {
+  assert.equal(toCell("text"), "text");
+  assert.equal(toCell(true), true);
+  assert.equal(toCell(-1.5), -1.5);
+  assert.equal(toCell(null), null);
+  assert.equal(toCell(undefined), null);
+  assert.equal(toCell(NaN), "NaN", "JSON has no NaN");
+  assert.equal(toCell(-Infinity), "-Infinity");
+  assert.equal(toCell(9007199254740991n), 9007199254740991, "a safe big integer becomes a number");
+  assert.equal(toCell(9007199254740993n), "9007199254740993", "an unsafe one keeps every digit as text");
+  assert.equal(toCell(-9007199254740993n), "-9007199254740993");
+  assert.equal(toCell(new Uint8Array([0, 15, 255])), "\\x000fff", "bytes as PostgreSQL's hex form");
+  assert.equal(toCell(new Uint8Array([1, 2]).buffer), "\\x0102");
+  assert.equal(toCell(new Uint8Array()), "\\x");
+  assert.equal(toCell(new Date(Date.UTC(2026, 0, 2, 3, 4, 5))), "2026-01-02T03:04:05.000Z");
+  assert.equal(toCell({ toString: () => "an object" }), "an object");
+});
+
+Deno.test("toColumns drops the SQL_ prefix of driver types and keeps name and nullability", () => {
+  assert.deepEqual(
+    toColumns([
+      { name: "id", dataTypeName: "SQL_BIGINT", columnSize: 20, nullable: false },
+      { name: "note", dataTypeName: "SQL_WVARCHAR", columnSize: 255, nullable: true },
+      { name: "x", dataTypeName: "INTERVAL", columnSize: 0, nullable: true },
+    ]),
+    [
+      { name: "id", type: "BIGINT", nullable: false },
+      { name: "note", type: "WVARCHAR", nullable: true },
+      { name: "x", type: "INTERVAL", nullable: true },
+    ],
+  );
+  assert.deepEqual(toColumns(undefined), [], "a statement without a result set has no columns");
+});
+
+Deno.test({
+  name: "toCell on real PostgreSQL values: a big bigint keeps its digits, bytea is hex, NaN is text",
+  ignore: !pgUri(),
+  async fn() {
+    const connection = await loadOdbc().connect(parseDatabaseUri(pgUri()!).connectionString, 5);
+    try {
+      const batch = await connection.query(
+        "SELECT 9007199254740993::bigint, 42::bigint, '\\x00ff'::bytea, 'NaN'::float8, NULL::int, 1.25::float8",
+      );
+      assert.deepEqual(batch[0].map(toCell), ["9007199254740993", 42, "\\x00ff", "NaN", null, 1.25]);
+    } finally {
+      await connection.close();
+    }
+  },
 });
