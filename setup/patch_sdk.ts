@@ -1,42 +1,34 @@
 /**
- * Patches the installed MCP SDK (1.32.x) after `deno install`: its server
- * module imports ajv (and ajv-formats) at load time, about 70 ms of tdmcp's
- * ~400 ms start (measured, BENCHMARKS.md), only to validate the answers of
- * `Server.elicitInput()`. tdmcp never calls that (tools elicit through
- * `extra.sendRequest` with the SDK's result schema, server/context.ts), so
- * the patch drops the import; a server that did call it would get an error
- * saying so, never an unvalidated answer. Run by `deno task setup`; the
- * pristine file is kept as `index.js.orig` (setup/odbc/patch_files.ts).
+ * Patches the installed MCP SDK (1.32.x) after `deno install` with
+ * `sdk/patches/01-no-ajv-at-load.patch`: its server module imports ajv (and
+ * ajv-formats) at load time, about 70 ms of tdmcp's ~400 ms start (measured,
+ * BENCHMARKS.md), only to validate the answers of `Server.elicitInput()`.
+ * tdmcp never calls that (tools elicit through `extra.sendRequest` with the
+ * SDK's result schema, server/context.ts), so the patch drops the import; a
+ * server that did call it would get an error saying so, never an unvalidated
+ * answer. Run by `deno task setup`; the pristine file is kept as
+ * `index.js.orig` (patch_files.ts). No build step, so no marker: every run
+ * re-applies the series and writes only when the result differs.
  * @module
  */
-import { type Patch, patchFile } from "./odbc/patch_files.ts";
+import { patchPackage, readPatches } from "./patch_files.ts";
 
-const PATCHES: Patch[] = [
-  {
-    original: `import { AjvJsonSchemaValidator } from '../validation/ajv-provider.js';\n`,
-    patched: `// tdmcp patch (setup/patch_sdk.ts): ajv is not loaded at start-up; tdmcp never calls elicitInput().
-const AJV_NOT_LOADED = {
-    getValidator() {
-        throw new Error('elicitInput() needs options.jsonSchemaValidator: tdmcp does not load ajv (setup/patch_sdk.ts)');
-    }
-};
-`,
-  },
-  {
-    original: `options?.jsonSchemaValidator ?? new AjvJsonSchemaValidator();`,
-    patched: `options?.jsonSchemaValidator ?? AJV_NOT_LOADED; // tdmcp patch`,
-  },
-];
+/** The folder holding the SDK's patch series. */
+export const SDK_PATCHES_DIR: URL = new URL("./sdk/patches/", import.meta.url);
 
-/** The SDK's ESM server module in this project's node_modules. */
-export function sdkServerModule(): string {
-  const link = new URL("../node_modules/@modelcontextprotocol/sdk/dist/esm/server/index.js", import.meta.url);
-  return Deno.realPathSync(link);
+/** The SDK package's real folder in this project's node_modules (ending in `/`). */
+export function sdkRoot(): string {
+  return `${Deno.realPathSync(new URL("../node_modules/@modelcontextprotocol/sdk/", import.meta.url))}/`;
 }
 
-/** Applies the patch (idempotent); returns whether the file changed. */
-export function patchSdk(path = sdkServerModule()): boolean {
-  return patchFile(path, PATCHES);
+/** The SDK's ESM server module, the one file the series changes. */
+export function sdkServerModule(): string {
+  return `${sdkRoot()}dist/esm/server/index.js`;
+}
+
+/** Applies the series (idempotent); returns whether a file changed. */
+export function patchSdk(root: string = sdkRoot()): boolean {
+  return patchPackage(root, readPatches(SDK_PATCHES_DIR)).length > 0;
 }
 
 if (import.meta.main) {
