@@ -13,7 +13,9 @@ import { runScript } from "./connection/script.ts";
 import type { Database, Engine } from "./connection/types.ts";
 import { DatabaseError } from "./connection/errors.ts";
 import { DEMO_SCHEMA_VERSION, demoStatements } from "./demo/schema.ts";
-import { type Config, ENV_VARS, helpText, parseConfig } from "./server/config.ts";
+import { type Config, parseConfig } from "./config/parse.ts";
+import { ENV_NAMES } from "./config/options.ts";
+import { helpText } from "./config/render.ts";
 import { createServer, SERVER_INFO, toolsFor } from "./server/create.ts";
 import { type Catalog, loadCatalog } from "./server/loader.ts";
 import { applyProfile, parseProfiles } from "./server/profiles.ts";
@@ -24,7 +26,7 @@ import { BATCH_DEFAULTS, batchedSink } from "./server/log_sink.ts";
 
 /** Reads only the variables the server knows (works with a scoped `--allow-env`). */
 function readEnv(): Record<string, string | undefined> {
-  return Object.fromEntries(ENV_VARS.map((name) => [name, Deno.env.get(name)]));
+  return Object.fromEntries(ENV_NAMES.map((name) => [name, Deno.env.get(name)]));
 }
 
 /** Builds the demo database on first run (atomically: a temporary file renamed into place). */
@@ -68,7 +70,7 @@ function writeStderrSync(bytes: Uint8Array): void {
 
 /** Sends every log line to stderr: stdout belongs to JSON-RPC on stdio. */
 async function configureLogging(
-  config: Config,
+  logging: Config["logging"],
   secrets: () => string[],
 ): Promise<void> {
   const formatter = getLogfmtFormatter();
@@ -88,7 +90,7 @@ async function configureLogging(
     loggers: [
       {
         category: ["tdmcp"],
-        lowestLevel: config.loggingLevel,
+        lowestLevel: logging.level,
         sinks: ["stderr"],
       },
       {
@@ -107,37 +109,29 @@ export async function main(
 ): Promise<number> {
   const config = parseConfig(env, args);
   const write = (text: string) => Deno.stdout.writeSync(new TextEncoder().encode(text));
-  if (config.help) return (write(helpText()), 0);
-  if (config.version) {
+  if (config.run.help) return (write(helpText()), 0);
+  if (config.run.version) {
     return (write(`${SERVER_INFO.name} ${SERVER_INFO.version}\n`), 0);
   }
-  const uriSecrets = config.databaseUri ? [...parseDatabaseUri(config.databaseUri).secrets] : [];
-  await configureLogging(config, () => uriSecrets);
+  const uriSecrets = config.database.uri ? [...parseDatabaseUri(config.database.uri).secrets] : [];
+  await configureLogging(config.logging, () => uriSecrets);
   const log = getLogger(["tdmcp"]);
 
-  const uri = config.databaseUri ??
-    `sqlite://${await ensureDemoDatabase(config.dataDir, log)}`;
+  const uri = config.database.uri ??
+    `sqlite://${await ensureDemoDatabase(config.demo.dataDir, log)}`;
   const odbcDriver = await chooseOdbcDriver(
     uri,
-    config.odbcDriver ?? undefined,
-    { ODBCSYSINI: env.ODBCSYSINI, ODBCINSTINI: env.ODBCINSTINI },
+    config.database.odbcDriver,
+    config.odbcinst,
     (level, message) => log.getChild("db")[level](message),
   );
   const db = openDatabase({
     ...DATABASE_DEFAULTS,
+    ...config.database,
     uri,
     odbcDriver,
-    poolSize: config.poolSize,
-    defaultMaxRows: config.defaultRowLimit,
-    maxRows: config.maxRowLimit,
     // The data budget of one result: what fits MAX_RESULT_BYTES and the official client's read buffer (transports/stdio.ts).
-    maxBytes: resultBudget(config.maxResultBytes),
-    queryTimeoutMs: config.queryTimeoutMs,
-    maxQueryTimeoutMs: config.maxQueryTimeoutMs,
-    maxCellChars: config.maxCellChars,
-    allowWrite: config.allowWrite,
-    allowSuperuser: config.allowSuperuser,
-    allowUnknownEngine: config.allowUnknownEngine,
+    maxBytes: resultBudget(config.limits.maxResultBytes),
     log: (level, message) => log.getChild("db")[level](message),
   });
   // A raw ODBC string names no engine: ask the driver before choosing the tools and the protections.
@@ -148,14 +142,14 @@ export async function main(
     });
     reportEngine(engine, log);
   }
-  const catalog = await selectCatalog(config, log);
-  return config.transport === "streamable-http"
+  const catalog = await selectCatalog(config.catalog, log);
+  return config.run.transport === "streamable-http"
     ? await serveStreamableHttp(db, catalog, config, log, uriSecrets)
     : await serveStdio(db, catalog, config, log);
 }
 
 /** Loads the tool folders and narrows them to the configured profile. */
-async function selectCatalog(config: Config, log: Logger): Promise<Catalog> {
+async function selectCatalog(config: Config["catalog"], log: Logger): Promise<Catalog> {
   const loaded = await loadCatalog([BUILTIN_TOOLS_DIR, ...config.toolsDirs]);
   const custom = config.profilesFile
     ? parseProfiles(await Deno.readTextFile(config.profilesFile), config.profilesFile)
@@ -171,7 +165,7 @@ async function selectCatalog(config: Config, log: Logger): Promise<Catalog> {
 }
 
 /** "8 tools, 2 resources, 1 prompt" — what this dialect gets from the catalog. */
-function describeCatalog(db: Database, catalog: Catalog, disclosure: Config["disclosure"]): string {
+function describeCatalog(db: Database, catalog: Catalog, disclosure: Config["catalog"]["disclosure"]): string {
   const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
   const parts = [count(toolsFor(db, catalog.tools).length, "tool")];
   const resources = toolsFor(db, catalog.resources).length + toolsFor(db, catalog.resourceTemplates).length;
@@ -180,23 +174,6 @@ function describeCatalog(db: Database, catalog: Catalog, disclosure: Config["dis
   if (prompts > 0) parts.push(count(prompts, "prompt"));
   return parts.join(", ") +
     (disclosure === "progressive" ? " (progressive disclosure: search_tools, execute_tool)" : "");
-}
-
-/**
- * What every tool call may do, from the configuration (the same for every transport); `maxResultBytes`: every reply,
- * serialized, fits MAX_RESULT_BYTES (server/run.ts).
- */
-function toolLimits(config: Config) {
-  return {
-    defaultRows: config.defaultRowLimit,
-    maxRows: config.maxRowLimit,
-    timeoutMs: config.queryTimeoutMs,
-    maxTimeoutMs: config.maxQueryTimeoutMs,
-    maxResultBytes: config.maxResultBytes,
-    explainFirst: config.explainFirst,
-    maxEstimatedRows: config.maxEstimatedRows,
-    maxEstimatedSeconds: config.maxEstimatedSeconds,
-  };
 }
 
 /** How long a shutdown waits for calls in flight to answer. */
@@ -254,12 +231,13 @@ async function serveStdio(
   log: Logger,
 ): Promise<number> {
   const activity = { active: 0 };
-  const limits = toolLimits(config);
+  // What every tool call may do (the same for every transport); every reply, serialized, fits MAX_RESULT_BYTES.
+  const limits = config.limits;
   const server = createServer({
     db,
     ...catalog,
-    disclosure: config.disclosure,
-    profile: config.profile,
+    disclosure: config.catalog.disclosure,
+    profile: config.catalog.profile,
     activity,
     limits,
     log,
@@ -284,10 +262,13 @@ async function serveStdio(
     refused = true;
     stop("refused");
   });
-  log.info(`serving ${describeCatalog(db, catalog, config.disclosure)} over stdio on {dialect} database {target}`, {
-    dialect: db.dialect,
-    target: db.target,
-  });
+  log.info(
+    `serving ${describeCatalog(db, catalog, config.catalog.disclosure)} over stdio on {dialect} database {target}`,
+    {
+      dialect: db.dialect,
+      target: db.target,
+    },
+  );
   const reason = await stopped;
   warm[Symbol.dispose](); // no first connection once shutting down
   log.info("shutting down: {reason}", { reason });
@@ -303,7 +284,7 @@ async function serveStdio(
 }
 
 /** The bearer token: MCP_AUTH_TOKEN, or the first line of the file MCP_AUTH_TOKEN_FILE names. */
-async function readAuthToken(config: Config): Promise<string | null> {
+async function readAuthToken(config: Config["http"]): Promise<string | null> {
   if (config.authToken) return config.authToken;
   if (!config.authTokenFile) return null;
   const token = (await Deno.readTextFile(config.authTokenFile)).split(/\r?\n/)[0].trim();
@@ -324,31 +305,20 @@ async function serveStreamableHttp(
   secrets: string[],
 ): Promise<number> {
   const activity = { active: 0 };
-  const limits = toolLimits(config);
-  const authToken = await readAuthToken(config);
+  const limits = config.limits;
+  const authToken = await readAuthToken(config.http);
   if (authToken) secrets.push(authToken); // redacted from every log line
-  const http = serveHttp({
-    host: config.host,
-    port: config.port,
-    path: config.path,
-    stateless: config.stateless,
-    authToken,
-    allowedHosts: config.allowedHosts,
-    allowedOrigins: config.allowedOrigins,
-    maxBodyBytes: config.maxBodyBytes,
-    maxSessions: config.maxSessions,
-    maxConcurrentPerSession: config.maxConcurrentPerSession,
-    maxConcurrent: config.maxConcurrent,
-    sessionIdleMs: config.sessionIdleMs,
-    eventStoreSize: config.eventStoreSize,
-    force: config.force,
-    maxConnections: config.maxConnections,
-    headerTimeoutMs: config.headerTimeoutMs,
-    bodyTimeoutMs: config.bodyTimeoutMs,
-    idleTimeoutMs: config.idleTimeoutMs,
-  }, {
+  const http = serveHttp({ ...config.http, authToken }, {
     newServer: () =>
-      createServer({ db, ...catalog, disclosure: config.disclosure, profile: config.profile, activity, limits, log }),
+      createServer({
+        db,
+        ...catalog,
+        disclosure: config.catalog.disclosure,
+        profile: config.catalog.profile,
+        activity,
+        limits,
+        log,
+      }),
     ready: () => db.health(),
     log: log.getChild("http"),
   });
@@ -360,7 +330,9 @@ async function serveStreamableHttp(
     stop("refused");
   });
   log.info(
-    `serving ${describeCatalog(db, catalog, config.disclosure)} over Streamable HTTP on {dialect} database {target}`,
+    `serving ${
+      describeCatalog(db, catalog, config.catalog.disclosure)
+    } over Streamable HTTP on {dialect} database {target}`,
     {
       dialect: db.dialect,
       target: db.target,

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { checkReadOnly, type GuardDialect } from "../../connection/guard.ts";
-import { parseConfig } from "../../server/config.ts";
+import { parseConfig } from "../../config/parse.ts";
 import { EXPLAIN_DEFAULTS, explainSql, explainWanted, parsePostgresExplain } from "../../tools/lib/explain.ts";
 import type { ToolLimits } from "../../plugin/tool.ts";
 import { connectClient, testDatabase, textOf } from "../_helpers.ts";
@@ -202,7 +202,7 @@ Deno.test("explainSql leaves statements EXPLAIN does not take, and EXPLAINs alre
 });
 
 Deno.test("parseConfig reads EXPLAIN_FIRST, MAX_ESTIMATED_ROWS and MAX_ESTIMATED_SECONDS; flags override them", () => {
-  const defaults = parseConfig({}, []);
+  const defaults = parseConfig({}, []).limits;
   assert.deepEqual(
     [defaults.explainFirst, defaults.maxEstimatedRows, defaults.maxEstimatedSeconds],
     [EXPLAIN_DEFAULTS.explainFirst, EXPLAIN_DEFAULTS.maxEstimatedRows, EXPLAIN_DEFAULTS.maxEstimatedSeconds],
@@ -210,7 +210,7 @@ Deno.test("parseConfig reads EXPLAIN_FIRST, MAX_ESTIMATED_ROWS and MAX_ESTIMATED
   const set = parseConfig({ EXPLAIN_FIRST: "ON", MAX_ESTIMATED_ROWS: "2000", MAX_ESTIMATED_SECONDS: "5" }, [
     "--max-estimated-seconds",
     "7",
-  ]);
+  ]).limits;
   assert.deepEqual([set.explainFirst, set.maxEstimatedRows, set.maxEstimatedSeconds], ["on", 2000, 7]);
   assert.throws(
     () => parseConfig({ EXPLAIN_FIRST: "sometimes" }, []),
