@@ -8,24 +8,15 @@
  */
 import pRetry from "p-retry";
 import { BREAKER_DEFAULTS, type BreakerOptions, CircuitBreaker } from "./breaker.ts";
-import { DatabaseError, toDatabaseError } from "./errors.ts";
+import { DIALECT_SPECS, type DialectSpec, UNKNOWN_ENGINE } from "./dialects/mod.ts";
+import { DatabaseError, NOT_ACCEPTING, toDatabaseError } from "./errors.ts";
 import { PostgresCut } from "./cut_postgres.ts";
 import { readCursor } from "./fetch.ts";
 import { checkReadOnly, checkWrite } from "./guard.ts";
 import { lazyOdbc, type OdbcBatch, type OdbcConnection, type OdbcCursor, type OdbcDriver } from "./odbc.ts";
 import { Pool } from "./pool.ts";
 import { redact } from "./redact.ts";
-import {
-  type CallIsolation,
-  callIsolation,
-  dialectOfDbms,
-  majorVersion,
-  parseRolePower,
-  queryBandStatement,
-  readOnlySessionStatements,
-  rolePowerQuery,
-  userFunctionsQuery,
-} from "./session.ts";
+import { type CallIsolation, dialectOfDbms, majorVersion } from "./session.ts";
 import { toCell, toColumns } from "./cells.ts";
 import { completeForEngine, type OdbcTarget, parseDatabaseUri } from "./uri.ts";
 import type { Database, DatabaseStats, Dialect, Engine, QueryOptions, QueryResult, RolePower } from "./types.ts";
@@ -124,16 +115,14 @@ export function openDatabase(config: DatabaseConfig, driver: OdbcDriver = lazyOd
   );
 }
 
-/** Connect failures that mean the database does not accept connections: the only evidence the breaker counts. */
-const NOT_ACCEPTING =
-  /connection refused|timeout expired|timed out|starting up|shutting down|in recovery|no route to host|network is unreachable|could not translate host name|too many clients|too many connections for (?:role|database)|not accepting connections|could not connect|All virtual circuits are currently in use|Logons are only enabled for user DBC/i;
-
 class OdbcDatabase implements Database {
   readonly target;
   readonly defaultMaxRows;
   readonly allowWrite;
   readonly #config: DatabaseConfig;
   #odbc: OdbcTarget;
+  /** What differs by dialect, for the dialect of `#odbc`. */
+  #spec: DialectSpec;
   readonly #driver: OdbcDriver;
   readonly #pool: Pool<OdbcConnection>;
   readonly #breaker: CircuitBreaker;
@@ -145,7 +134,7 @@ class OdbcDatabase implements Database {
   readonly #unused = new WeakSet<OdbcConnection>();
   /** The engine, once a connection has told; until then the URI's dialect stands. */
   #engine: Engine | null = null;
-  /** The QueryBand statement each Teradata session last accepted. */
+  /** The audit statement (Teradata's QueryBand) each session last accepted. */
   readonly #queryBands = new WeakMap<OdbcConnection, string>();
   /** Names of functions defined outside the engine's catalog, as of the newest connection (PostgreSQL). */
   #userFunctions: ReadonlySet<string> = new Set();
@@ -163,7 +152,8 @@ class OdbcDatabase implements Database {
     this.#config = config;
     this.#odbc = odbc;
     this.#driver = driver;
-    this.#isolation = callIsolation(odbc.dialect);
+    this.#spec = DIALECT_SPECS[odbc.dialect];
+    this.#isolation = this.#spec.session.isolation("");
     this.target = odbc.display;
     this.defaultMaxRows = config.defaultMaxRows;
     this.allowWrite = config.allowWrite;
@@ -191,7 +181,7 @@ class OdbcDatabase implements Database {
       check: async (connection) => {
         if (!connection.connected) return false;
         // PostgreSQL's end-of-call statement doubles as the check (and cleans up once more).
-        const probe = this.#isolation.endRead ?? (this.dialect === "generic" ? null : "SELECT 1");
+        const probe = this.#isolation.endRead ?? this.#spec.session.healthProbe;
         if (probe) await connection.query(probe, null, { timeout: this.#driverTimeout() });
         return true;
       },
@@ -317,7 +307,8 @@ class OdbcDatabase implements Database {
     const driverTimeout = this.#driverTimeout(timeoutMs);
     const work = (async () => {
       try {
-        if (this.dialect === "teradata" && options.audit) await this.#setQueryBand(connection, options.audit);
+        const audit = this.#spec.session.auditStatement;
+        if (audit && options.audit) await this.#setAudit(connection, audit(options.audit));
         if (write && isolation.beginWrite) {
           await connection.query(isolation.beginWrite, null, { timeout: driverTimeout });
         }
@@ -561,12 +552,11 @@ class OdbcDatabase implements Database {
   }
 
   /**
-   * Sets the call's QueryBand on a Teradata session unless that session already carries it (or refused it). A failed
-   * SET is logged and the call goes on (the band is audit, not a condition of the read); a lost connection still fails
-   * the call.
+   * Sets the call's audit statement (Teradata's QueryBand) on a session unless that session already carries it (or
+   * refused it). A failed SET is logged and the call goes on (the band is audit, not a condition of the read); a lost
+   * connection still fails the call.
    */
-  async #setQueryBand(connection: OdbcConnection, audit: NonNullable<QueryOptions["audit"]>): Promise<void> {
-    const statement = queryBandStatement(audit);
+  async #setAudit(connection: OdbcConnection, statement: string): Promise<void> {
     if (this.#queryBands.get(connection) === statement) return;
     try {
       await connection.query(statement);
@@ -627,7 +617,7 @@ class OdbcDatabase implements Database {
         connection = await this.#connect();
       }
       const role = await this.#checkRole(connection);
-      const functions = userFunctionsQuery(this.dialect);
+      const functions = this.#spec.session.userFunctionsSql;
       if (functions) this.#userFunctions = new Set((await connection.query(functions)).map(([name]) => String(name)));
       this.#engine ??= {
         dialect: this.dialect,
@@ -636,7 +626,7 @@ class OdbcDatabase implements Database {
         role,
       };
       // Always, even with --allow-write: a write call lifts it for its own transaction only.
-      for (const statement of readOnlySessionStatements(this.dialect)) await connection.query(statement);
+      for (const statement of this.#spec.session.readOnly) await connection.query(statement);
       if (this.#isolation.manualCommit) await connection.beginTransaction();
       return connection;
     } catch (error) {
@@ -652,9 +642,9 @@ class OdbcDatabase implements Database {
    */
   #settleEngine(connection: OdbcConnection): boolean {
     const dbmsName = connection.dbmsName ?? "";
-    const reported = dbmsName === "" ? "generic" : dialectOfDbms(dbmsName);
+    const reported = dbmsName === "" ? UNKNOWN_ENGINE : dialectOfDbms(dbmsName);
     if (this.#engine !== null) {
-      if (reported !== "generic" && reported !== this.dialect) {
+      if (reported !== UNKNOWN_ENGINE && reported !== this.dialect) {
         throw new DatabaseError(
           `the database now reports itself as ${dbmsName}, no longer ${this.#engine.dbmsName}; restart tdmcp`,
           { kind: "refused" },
@@ -662,8 +652,9 @@ class OdbcDatabase implements Database {
       }
       return false;
     }
-    const dialect = reported === "generic" ? this.#odbc.dialect : reported;
-    if (dialect === "generic" && !this.#config.allowUnknownEngine) {
+    const dialect = reported === UNKNOWN_ENGINE ? this.#odbc.dialect : reported;
+    const spec = DIALECT_SPECS[dialect];
+    if (!spec.engine.servedByDefault && !this.#config.allowUnknownEngine) {
       throw new DatabaseError(
         `tdmcp cannot make ${dbmsName || "this ODBC data source"} read-only in the engine, so only its statement ` +
           "guard would protect it; start with --allow-unknown-engine (ALLOW_UNKNOWN_ENGINE=true) to accept that",
@@ -672,8 +663,9 @@ class OdbcDatabase implements Database {
     }
     const before = this.#odbc.connectionString;
     if (this.#odbc.raw || dialect !== this.#odbc.dialect) this.#odbc = completeForEngine(this.#odbc, dialect);
-    this.#isolation = callIsolation(dialect, connection.dbmsVersion ?? "");
-    this.#cut = dialect === "postgres"
+    this.#spec = spec;
+    this.#isolation = spec.session.isolation(connection.dbmsVersion ?? "");
+    this.#cut = spec.engine.serverCut
       ? new PostgresCut({
         maxChars: this.#config.maxCellChars,
         inline: majorVersion(connection.dbmsVersion ?? "") >= 12, // WITH ... AS NOT MATERIALIZED
@@ -684,10 +676,10 @@ class OdbcDatabase implements Database {
 
   /** Reads the role's power where the dialect can tell, and refuses a superuser unless allowed. */
   async #checkRole(connection: OdbcConnection): Promise<RolePower | null> {
-    const sql = rolePowerQuery(this.dialect);
-    if (sql === null) return null;
-    const [row] = await connection.query(sql);
-    const power = parseRolePower(row ?? []);
+    const rolePower = this.#spec.session.rolePower;
+    if (rolePower === null) return null;
+    const [row] = await connection.query(rolePower.sql);
+    const power = rolePower.parse(row ?? []);
     if (power.superuser && !this.#config.allowSuperuser) {
       throw new DatabaseError(
         `the role ${power.role} is a superuser, which can undo every protection tdmcp applies (read-only sessions, ` +

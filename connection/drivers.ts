@@ -9,7 +9,7 @@
  * `;` are comments, and a section name is what stands between `[` and `]`, trimmed.
  * @module
  */
-import { DEFAULT_DRIVERS } from "./uri.ts";
+import { TERADATA_DEFAULT_DRIVER } from "./dialects/teradata.ts";
 
 /** The environment variables unixODBC reads to find odbcinst.ini (`main.ts` passes them in). */
 export interface OdbcinstEnv {
@@ -86,7 +86,7 @@ export async function chooseOdbcDriver(
 ): Promise<string | undefined> {
   if (configured || !/^\s*teradata:/i.test(uri)) return configured;
   const search = await findTeradataDriver(env);
-  log(search.driver ? "info" : "warning", describeSearch(search, DEFAULT_DRIVERS.teradata));
+  log(search.driver ? "info" : "warning", describeSearch(search, TERADATA_DEFAULT_DRIVER));
   return search.driver ?? undefined;
 }
 

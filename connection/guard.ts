@@ -22,9 +22,10 @@ import { readStatement } from "./guard_read.ts";
 import { IGNORED, lexicalProblem } from "./guard_words.ts";
 import { writeStatement } from "./guard_write.ts";
 import { type Lexing, lexingVariants, type Token, tokenize } from "./sql_tokens.ts";
+import type { Dialect } from "./types.ts";
 
 /** Dialects the guard knows. */
-export type GuardDialect = "teradata" | "postgres" | "sqlite" | "generic";
+export type GuardDialect = Dialect;
 
 /** The guard's verdict: the kind of statement, or a refusal the agent can act on. */
 export type GuardResult =

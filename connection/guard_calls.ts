@@ -8,6 +8,7 @@
  * @module
  */
 
+import { DIALECT_SPECS } from "./dialects/mod.ts";
 import type { GuardDialect, GuardResult } from "./guard.ts";
 import { functionRule, mayBeBareFunction, RISKY_PACKAGES } from "./guard_functions.ts";
 import { literalValue } from "./guard_literals.ts";
@@ -42,7 +43,9 @@ export function callProblem(sig: Sig, n: number, scope: CheckScope): string | un
   const rule = functionRule(name, scope.dialect, call);
   if (!rule) {
     const owner = isOp(sig[n - 1], ".") ? sig[n - 2]?.value.toLowerCase() : undefined;
-    if (call && scope.dialect === "generic" && owner && RISKY_PACKAGES.some((p) => owner.startsWith(p))) {
+    if (
+      call && DIALECT_SPECS[scope.dialect].guard.anyServer && owner && RISKY_PACKAGES.some((p) => owner.startsWith(p))
+    ) {
       return `${owner}.${name}() belongs to a package that runs dynamic SQL, takes locks or reaches files and the network; remove the call`;
     }
     return undefined;

@@ -14,7 +14,7 @@
  * - (c) everything else: plain functions.
  *
  * Names are lowercase; a trailing `*` matches every name with that prefix.
- * The generic dialect (an unknown server) uses every rule of every dialect.
+ * A dialect whose server's grammar is unknown (`guard.anyServer`: generic) uses every rule of every dialect.
  * Sources: PostgreSQL 15 `pg_proc` (volatile functions of pg_catalog and the
  * contrib extensions shipped with it, read on the test server), the SQLite
  * 3.40 function list of the ODBC driver, Teradata's Open API reference.
@@ -22,7 +22,9 @@
  * @module
  */
 
+import { DIALECT_SPECS } from "./dialects/mod.ts";
 import type { GuardDialect } from "./guard.ts";
+import { DIALECTS } from "./types.ts";
 
 /** What a listed function does that a plain read does not. */
 export type FunctionKind = "runs-sql" | "side-effect";
@@ -163,12 +165,9 @@ interface RuleIndex {
   bareWords: ReadonlySet<string>;
 }
 
-const INDEX: Readonly<Record<GuardDialect, RuleIndex>> = {
-  postgres: indexRules("postgres"),
-  sqlite: indexRules("sqlite"),
-  teradata: indexRules("teradata"),
-  generic: indexRules("generic"),
-};
+const INDEX: Readonly<Record<GuardDialect, RuleIndex>> = Object.fromEntries(
+  DIALECTS.map((dialect) => [dialect, indexRules(dialect)]),
+) as Record<GuardDialect, RuleIndex>;
 
 /**
  * The rule classifying `name` (lowercase) on `dialect`, or undefined for a
@@ -192,12 +191,14 @@ export function mayBeBareFunction(word: string, dialect: GuardDialect): boolean 
   return bareWords.size > 0 && bareWords.has(word.toUpperCase());
 }
 
+/** The rules of `dialect`; a dialect whose server's grammar is unknown (`guard.anyServer`) takes every rule. */
 function indexRules(dialect: GuardDialect): RuleIndex {
+  const anyServer = DIALECT_SPECS[dialect].guard.anyServer;
   const exact = new Map<string, FunctionRule>();
   const prefixes: [string, FunctionRule][] = [];
   const bare = new Map<string, FunctionRule>();
   for (const rule of FUNCTION_RULES) {
-    if (dialect !== "generic" && !rule.dialects.includes(dialect)) continue;
+    if (!anyServer && !rule.dialects.includes(dialect)) continue;
     for (const name of rule.names) {
       if (name.endsWith("*")) prefixes.push([name.slice(0, -1), rule]);
       else if (!exact.has(name)) exact.set(name, rule);

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { DIALECT_SPECS } from "./dialects/mod.ts";
 import type { GuardDialect, GuardResult } from "./guard.ts";
 import { callProblem, type CheckScope, type Sig } from "./guard_calls.ts";
 import {
@@ -52,14 +53,10 @@ export function readStatement(sig: Sig, scope: CheckScope): GuardResult {
   return hiddenWrite(sig, scope, explained) ?? verdict;
 }
 
-/** The kind of read a statement starting with `word` is, or undefined. */
+/** The kind of read a statement starting with `word` is, or undefined (each dialect's `guard.readWords`). */
 export function readKind(word: string, dialect: GuardDialect): string | undefined {
   if (word === "SELECT" || word === "VALUES") return word.toLowerCase();
-  if (dialect === "teradata" && word === "SEL") return "select";
-  if (dialect === "postgres" && word === "TABLE") return "table";
-  if (dialect !== "sqlite" && word === "SHOW") return "show";
-  if (dialect === "teradata" && word === "HELP") return "help";
-  return undefined;
+  return DIALECT_SPECS[dialect].guard.readWords.get(word);
 }
 
 function classify(sig: Sig, scope: CheckScope, depth: number): GuardResult {
@@ -234,7 +231,7 @@ function hiddenWrite(sig: Sig, scope: CheckScope, explained = false): GuardResul
       return refuse(`${word} inside the statement is a write; ${WRITE_HINT} (quote it if it is a name)`);
     }
     if (word === "INTO") return refuse("SELECT ... INTO creates a table; use a plain SELECT");
-    if (dialect !== "generic") continue;
+    if (!DIALECT_SPECS[dialect].guard.anyServer) continue;
     if (sequenceAdvance(sig, n)) {
       return refuse(`${sequenceAdvance(sig, n)} advances a sequence, which a rollback does not undo; ${WRITE_HINT}`);
     }

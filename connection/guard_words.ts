@@ -8,8 +8,10 @@
  * @module
  */
 
+import { DIALECT_SPECS } from "./dialects/mod.ts";
 import type { GuardDialect } from "./guard.ts";
 import type { Token } from "./sql_tokens.ts";
+import { DIALECTS } from "./types.ts";
 
 /** What every write refusal tells the agent. */
 export const WRITE_HINT = "tdmcp is read-only (start it with --allow-write to permit writes)";
@@ -47,13 +49,10 @@ export const ABBREVIATIONS: ReadonlyMap<string, string> = new Map([
   ["CV", "CREATE VIEW"],
 ]);
 
-/** The reads of each dialect, as named in refusals. */
-export const READS: Readonly<Record<GuardDialect, string>> = {
-  teradata: "SELECT (SEL), WITH, EXPLAIN, SHOW, HELP or COMMENT ON name",
-  postgres: "SELECT, WITH, VALUES, TABLE, EXPLAIN or SHOW",
-  sqlite: "SELECT, WITH, VALUES, EXPLAIN or read-only PRAGMA",
-  generic: "SELECT, WITH, VALUES, EXPLAIN or SHOW",
-};
+/** The reads of each dialect, as named in refusals (each dialect's `guard.reads`). */
+export const READS: Readonly<Record<GuardDialect, string>> = Object.fromEntries(
+  DIALECTS.map((dialect) => [dialect, DIALECT_SPECS[dialect].guard.reads]),
+) as Record<GuardDialect, string>;
 
 /** Keywords that write wherever they appear (a CTE, a subquery). */
 export const WRITES_ANYWHERE = words("INSERT UPDATE DELETE MERGE UPSERT TRUNCATE");

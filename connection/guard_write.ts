@@ -23,6 +23,7 @@
  * @module
  */
 
+import { DIALECT_SPECS } from "./dialects/mod.ts";
 import { callProblem, type CheckScope, type Sig } from "./guard_calls.ts";
 import { readStatement } from "./guard_read.ts";
 import { lexingSettingIn } from "./guard_settings.ts";
@@ -131,7 +132,7 @@ function settingProblem(sql: string, scope: CheckScope): string | undefined {
 
 /** A T-SQL second statement after the first without a semicolon (generic sources only). */
 function batchProblem(sig: Sig, scope: CheckScope): string | undefined {
-  if (scope.dialect !== "generic") return undefined;
+  if (!DIALECT_SPECS[scope.dialect].guard.anyServer) return undefined;
   const first = sig[0]?.value;
   if ((first === "CREATE" || first === "ALTER") && sig.slice(1, 5).some((t) => BODY_OBJECTS.has(t.value))) {
     return undefined; // the rest of the batch is the object's body

@@ -3,12 +3,16 @@
  * the guard must check: a server of one dialect may split a text in more
  * than one way depending on its version and settings (nested comments,
  * backslash escapes, ...). {@linkcode lexingVariants} lists every plausible
- * reading; the tokenizer in `sql_tokens.ts` applies one of them.
+ * reading; the tokenizer in `sql_tokens.ts` applies one of them. Each dialect's rules are in its file in
+ * `dialects/` (`lex.options`, `lex.axes`).
  *
  * @module
  */
 
+import { DIALECT_SPECS } from "./dialects/mod.ts";
+import type { DialectSpec, LexAxis } from "./dialects/spec.ts";
 import type { TokenDialect } from "./sql_tokens.ts";
+import { DIALECTS } from "./types.ts";
 
 /** Lexical rules that differ between servers (and between settings of one server). */
 export interface LexOptions {
@@ -41,60 +45,19 @@ export interface Lexing {
   note: string;
 }
 
-/** Lexical rules a server of each dialect uses by default. */
-export const DIALECT_LEX_OPTIONS: Readonly<Record<TokenDialect, Readonly<LexOptions>>> = {
-  teradata: lex({}),
-  postgres: lex({ backslash: "e-strings", nestedComments: true, dollarQuotes: true, nonAsciiIsIdent: true }),
-  sqlite: lex({ brackets: "plain", backticks: true, tclVariables: true, nonAsciiIsIdent: true }),
-  generic: lex({ brackets: "plain", backticks: true }),
-};
+/** Lexical rules a server of each dialect uses by default (each dialect's `lex.options`). */
+export const DIALECT_LEX_OPTIONS: Readonly<Record<TokenDialect, Readonly<LexOptions>>> = lexTable((spec) =>
+  spec.lex.options
+);
 
-/** Another reading and what it changes. */
-type Alternative = readonly [Partial<LexOptions>, string];
-/** When the text matches the pattern, each alternative doubles the readings to check. */
-type Axis = readonly [RegExp, readonly Alternative[]];
+/** The other readings of each dialect (each dialect's `lex.axes`). */
+const DIALECT_AXES: Readonly<Record<TokenDialect, readonly LexAxis[]>> = lexTable((spec) => spec.lex.axes);
 
-const GENERIC_AXES: readonly Axis[] = [
-  [/\/\*/, [[{ nestedComments: true }, "block comments nest"]]],
-  [/\\/, [
-    [{ backslash: "e-strings" }, "backslashes escape quotes in E'...' strings"],
-    [{ backslash: "strings" }, "backslashes escape quotes in strings"],
-    [{ backslash: "all" }, "backslashes escape quotes in strings and double-quoted text"],
-  ]],
-  [/\$/, [[{ dollarQuotes: true }, "$$ or $tag$ starts a string"]]],
-  [/\[/, [
-    [{ brackets: "doubled" }, "]] inside [...] is an escaped bracket"],
-    [{ brackets: "none" }, "[ does not quote a name"],
-  ]],
-  [/`/, [[{ backticks: false }, "a backtick does not quote a name"]]],
-  [/#/, [[{ hashComments: true }, "# starts a comment"]]],
-  [/--\S/, [[{ dashCommentNeedsSpace: true }, "-- starts a comment only before a space"]]],
-  [/(?:^|[^\w$])n?q'/i, [[{ qQuotes: true }, "q'[...]' is a string"]]],
-  [/[$@:#]\S*\(/, [[{ tclVariables: true }, "$name(...) is a parameter"]]],
-  [/[\u0080-\uffff][$@:#eEnNqQ]/, [[{ nonAsciiIsIdent: true }, "non-ASCII characters are part of names"]]],
-];
-
-const DIALECT_AXES: Readonly<Record<TokenDialect, readonly Axis[]>> = {
-  teradata: [[/\/\*/, [[{ nestedComments: true }, "block comments nest"]]]],
-  postgres: [[/\\/, [[{ backslash: "strings" }, "backslashes escape quotes in strings"]]]],
-  sqlite: [],
-  generic: GENERIC_AXES,
-};
-
-function lex(overrides: Partial<LexOptions>): LexOptions {
-  return {
-    backslash: "none",
-    nestedComments: false,
-    dollarQuotes: false,
-    brackets: "none",
-    backticks: false,
-    hashComments: false,
-    dashCommentNeedsSpace: false,
-    qQuotes: false,
-    tclVariables: false,
-    nonAsciiIsIdent: false,
-    ...overrides,
-  };
+function lexTable<T>(pick: (spec: DialectSpec) => T): Readonly<Record<TokenDialect, T>> {
+  return Object.fromEntries(DIALECTS.map((dialect) => [dialect, pick(DIALECT_SPECS[dialect])])) as Record<
+    TokenDialect,
+    T
+  >;
 }
 
 /** Every plausible way a server of `dialect` may split `sql`, starting with the usual one. */

@@ -8,11 +8,12 @@
  */
 
 import { DIALECT_LEX_OPTIONS, type LexOptions } from "./sql_lexings.ts";
+import type { Dialect } from "./types.ts";
 
 export { DIALECT_LEX_OPTIONS, type Lexing, lexingVariants, type LexOptions } from "./sql_lexings.ts";
 
 /** SQL dialects the tokenizer knows. */
-export type TokenDialect = "teradata" | "postgres" | "sqlite" | "generic";
+export type TokenDialect = Dialect;
 
 /** Kinds of token produced by {@linkcode tokenize}. */
 export type TokenKind =

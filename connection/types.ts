@@ -5,16 +5,14 @@
  */
 import type { PoolStats } from "./pool.ts";
 
+/** The names of the dialects; each has its file in `dialects/` and its line in `dialects/mod.ts` (docs/dialects.md). */
+const DIALECT_NAMES = ["teradata", "postgres", "sqlite", "generic"] as const;
+
 /** The SQL dialects tdmcp knows how to speak. */
-export type Dialect = "teradata" | "postgres" | "sqlite" | "generic";
+export type Dialect = (typeof DIALECT_NAMES)[number];
 
 /** Every dialect, in a stable order. */
-export const DIALECTS: readonly Dialect[] = [
-  "teradata",
-  "postgres",
-  "sqlite",
-  "generic",
-];
+export const DIALECTS: readonly Dialect[] = DIALECT_NAMES;
 
 /** One column of a result set. */
 export interface ResultColumn {

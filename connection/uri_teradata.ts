@@ -11,7 +11,7 @@
  * teradatasql names and values: Teradata/python-driver README, "Connection Parameters".
  * @module
  */
-import type { OdbcTarget } from "./uri.ts";
+import type { OdbcTarget } from "./odbc_string.ts";
 
 /** A `teradata://` query option, the ODBC Driver for Teradata key it becomes and how its value is translated. */
 export interface TeradataUriOption {
