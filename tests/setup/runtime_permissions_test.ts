@@ -25,8 +25,10 @@ function command(task: string): string {
   return typeof entry === "string" ? entry : entry.command;
 }
 
-function setRead(name: string): Grant {
-  const set = config.permissions?.[name];
+type PermissionSets = DenoConfig["permissions"];
+
+function setRead(sets: PermissionSets, name: string): Grant {
+  const set = sets?.[name];
   assert.ok(set, `deno.json names the permission set '${name}' but does not define it`);
   const read = set.read;
   if (read === undefined || read === false) return [];
@@ -39,7 +41,7 @@ function setRead(name: string): Grant {
 }
 
 /** The read access a task's command grants (`true`: everything), plus what `deno compile --include` embeds. */
-function readGrants(line: string): Grant {
+function readGrants(line: string, sets: PermissionSets = config.permissions): Grant {
   const paths: string[] = [];
   const words = line.split(/\s+/);
   for (let k = 0; k < words.length; k++) {
@@ -51,7 +53,7 @@ function readGrants(line: string): Grant {
     }
     if (flag === "--include") paths.push(value ?? words[++k]);
     if (flag === "-P" || flag === "--permission-set") {
-      const grant = setRead(value ?? "default");
+      const grant = setRead(sets, value ?? "default");
       if (grant === true) return true;
       paths.push(...grant);
     }
@@ -64,13 +66,25 @@ function splitFlag(word: string): [string, string | undefined] {
   return at < 0 ? [word, undefined] : [word.slice(0, at), word.slice(at + 1)];
 }
 
+/** A granted path made absolute (relative ones are relative to the repository) and normalized, without a trailing slash. */
+function absolute(path: string): string {
+  const root = Deno.realPathSync(ROOT);
+  return new URL(`file://${path.startsWith("/") ? path : `${root}/${path}`}`).pathname.replace(/\/+$/, "");
+}
+
 /** Repository-relative form of a granted path, or null for one outside the repository. */
 function inRepo(path: string): string | null {
   const root = Deno.realPathSync(ROOT);
-  const absolute = path.startsWith("/") ? path : `${root}/${path}`;
-  const normal = new URL(`file://${absolute}`).pathname.replace(/\/+$/, "");
+  const normal = absolute(path);
   if (normal === root) return "";
   return normal.startsWith(`${root}/`) ? normal.slice(root.length + 1) : null;
+}
+
+/** Whether a granted path is setup/, inside it, or a folder that holds it (the repository, or any parent of it). */
+function touchesSetup(path: string): boolean {
+  const setup = `${Deno.realPathSync(ROOT)}/${BUILD_TIME}`;
+  const normal = absolute(path);
+  return normal === setup || normal.startsWith(`${setup}/`) || setup.startsWith(`${normal}/`);
 }
 
 /** Files in a granted repository folder that are build-time code. */
@@ -92,29 +106,47 @@ async function buildTimeFiles(folder: string): Promise<string[]> {
   return found;
 }
 
+/** Why each granted path would let a runtime task read build-time code (empty: none does). */
+async function problems(paths: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const path of paths) {
+    const relative = inRepo(path);
+    if (touchesSetup(path)) found.push(`'${path}' is or holds ${BUILD_TIME}/`);
+    else if (relative !== null && relative !== "node_modules" && !relative.startsWith("node_modules/")) {
+      for (const file of await buildTimeFiles(relative)) found.push(`'${path}' holds build-time code: ${file}`);
+    }
+  }
+  return found;
+}
+
 for (const task of RUNTIME_TASKS) {
   Deno.test(`deno task ${task} grants no read access to build-time code (setup/ or a folder holding it)`, async () => {
     const grants = readGrants(command(task));
     assert.notEqual(grants, true, `'${task}' grants read access to every file, setup/ included`);
     const paths = grants as string[];
     assert.ok(paths.length > 0, `'${task}' grants no read access at all: this test no longer sees its permissions`);
-    for (const path of paths) {
-      const relative = inRepo(path);
-      if (relative === null) continue;
-      const holdsSetup = relative === "" || BUILD_TIME.startsWith(`${relative}/`);
-      const insideSetup = relative === BUILD_TIME || relative.startsWith(`${BUILD_TIME}/`);
-      assert.ok(!holdsSetup && !insideSetup, `'${task}' grants '${path}', which is or holds ${BUILD_TIME}/`);
-      if (relative === "node_modules" || relative.startsWith("node_modules/")) continue;
-      assert.deepEqual(await buildTimeFiles(relative), [], `'${task}' grants '${path}', which holds build-time code`);
-    }
+    assert.deepEqual(await problems(paths), [], `'${task}' grants read access to build-time code`);
   });
 }
+
+Deno.test("the permission check refuses setup/, its parents, its subfolders and folders holding patches or setup imports", async () => {
+  assert.deepEqual(await problems(["tools", "/etc/odbcinst.ini", "node_modules"]), []);
+  const root = Deno.realPathSync(ROOT);
+  for (const path of [".", "./", "setup", "setup/odbc/", "tools/../setup", root, `${root}/..`, "/"]) {
+    assert.deepEqual(await problems([path]), [`'${path}' is or holds setup/`], path);
+  }
+  assert.ok((await problems(["tests/setup"])).some((p) => p.includes("tests/setup/patch_odbc_test.ts")));
+});
 
 Deno.test("the permission check sees grants in every form a task can write them", () => {
   assert.equal(readGrants("deno run -A main.ts"), true);
   assert.equal(readGrants("deno run --allow-read main.ts"), true);
   assert.deepEqual(readGrants("deno run --allow-read=tools,setup main.ts"), ["tools", "setup"]);
   assert.deepEqual(readGrants("deno compile --include setup -R=a main.ts"), ["setup", "a"]);
+  const sets = { default: { read: ["tools"] }, build: { read: { allow: ["setup"] } }, all: { read: true } };
+  assert.deepEqual(readGrants("deno run -P main.ts", sets), ["tools"]);
+  assert.deepEqual(readGrants("deno run --permission-set=build main.ts", sets), ["setup"]);
+  assert.equal(readGrants("deno run -P=all main.ts", sets), true);
   assert.equal(inRepo("."), "");
   assert.equal(inRepo("./setup/odbc/"), "setup/odbc");
   assert.equal(inRepo("/etc/odbcinst.ini"), null);
