@@ -2,8 +2,9 @@
  * A small, dependency-free reader and applier of unified diffs (the format
  * of `diff -u` and `git diff`), for the patches `deno task setup` applies to
  * installed npm packages. It is strict on purpose: every hunk must match its
- * context exactly at the line its header names, with no fuzz and no search, so a patch written for one version
- * of a package never lands in another version's code by accident.
+ * context exactly at the line its header names, with no fuzz and no search,
+ * so a patch written for one version of a package never lands in another
+ * version's code by accident.
  * @module
  */
 
@@ -122,8 +123,9 @@ export function splitLines(text: string): string[] {
 
 /**
  * Applies a file's hunks to its text, each exactly at the line its header
- * names (line numbers of the text before the patch); throws naming the patch, the file, the hunk and the first line that
- * differs when a hunk does not match.
+ * names (a line number of the text before the patch); when a hunk does not
+ * match, throws naming the patch, the hunk, the file and the first line that
+ * differs.
  */
 export function applyFilePatch(text: string, file: FilePatch, name: string): string {
   const lines = splitLines(text);
