@@ -3,10 +3,12 @@
  * (`import { defineTool, tableResult } from "tdmcp/plugin";`) from a folder anywhere (`TOOLS_DIR`).
  *
  * - {@linkcode defineTool}, {@linkcode defineResource}, {@linkcode defineResourceTemplate}, {@linkcode definePrompt}
+ * - failures the caller can fix: {@linkcode ToolInputError}
  * - results: {@linkcode tableResult}, {@linkcode errorResult}, {@linkcode TABLE_OUTPUT}
  * - the context a tool receives ({@linkcode ToolContext}) and the database it reaches through it ({@linkcode Database})
  * @module
  */
+export * from "./errors.ts";
 export * from "./tool.ts";
 export * from "./resource.ts";
 export * from "./prompt.ts";

@@ -13,8 +13,10 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from "./sdk.ts";
+import { DatabaseError } from "../connection/errors.ts";
 import type { Database, QueryOptions } from "../connection/types.ts";
-import type { ReadContext } from "../plugin/resource.ts";
+import { ToolInputError } from "../plugin/errors.ts";
+import { type ReadContext, ResourceNotFoundError } from "../plugin/resource.ts";
 import { type ClientChannel, type Content, LOG_LEVELS, type LogLevel, type ToolLimits } from "../plugin/tool.ts";
 
 /** The SDK's per-request extra, as our handlers receive it. */
@@ -41,7 +43,7 @@ export function scopedDatabase(
   signal: AbortSignal,
   audit: NonNullable<QueryOptions["audit"]>,
 ): Database {
-  const refuseClose = () => Promise.reject(new TypeError("a tool may not close the shared database"));
+  const refuseClose = () => Promise.reject(new Error("a tool may not close the shared database"));
   return {
     dialect: db.dialect,
     target: db.target,
@@ -74,7 +76,7 @@ export function readContext(deps: ContextDeps, name: string, signal: AbortSignal
 export function clientChannel(server: McpServer, extra: Extra, logState: LogState, logger: string): ClientChannel {
   const offers = (capability: "sampling" | "elicitation", method: string) => {
     if (!server.server.getClientCapabilities()?.[capability]) {
-      throw new TypeError(`the client does not offer ${capability} (${method})`);
+      throw new ToolInputError(`the client does not offer ${capability} (${method})`);
     }
   };
   return {
@@ -110,19 +112,24 @@ export function clientChannel(server: McpServer, extra: Extra, logState: LogStat
   };
 }
 
-const KNOWN_ERRORS = new Set(["DatabaseError", "TypeError", "RangeError", "AbortError"]);
-
-/** Whether a failure is one we expect (bad input, database trouble, cancellation) rather than a bug. */
+/** Whether a failure is one a handler reports on purpose (bad input, database trouble, cancellation), not a bug. */
 export function isKnownFailure(error: unknown): boolean {
-  return error instanceof Error && KNOWN_ERRORS.has(error.name);
+  return error instanceof ToolInputError || error instanceof DatabaseError || error instanceof ResourceNotFoundError ||
+    isAbort(error);
 }
 
-/** One line the agent can act on; never a stack trace. */
-export function describeFailure(error: unknown): string {
-  if (!(error instanceof Error)) return `failed: ${String(error)}`;
-  if (error.name === "DatabaseError") {
-    const { kind, sqlState } = error as Error & { kind?: string; sqlState?: string };
-    switch (kind) {
+/** A cancellation: the platform's abort or timeout (a `DOMException`, or an error of that name from a library). */
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
+}
+
+/**
+ * One line the agent can act on; never a stack trace. A bug (any error not reported on purpose) shows only the request
+ * id, to find its stack in the server's log.
+ */
+export function describeFailure(error: unknown, requestId?: string): string {
+  if (error instanceof DatabaseError) {
+    switch (error.kind) {
       case "refused":
         return `Refused: ${error.message}`;
       case "unavailable":
@@ -136,12 +143,14 @@ export function describeFailure(error: unknown): string {
       case "auth":
         return `Logon refused: ${error.message}`;
       default:
-        return `Database error${sqlState ? ` (SQLSTATE ${sqlState})` : ""}: ${error.message}`;
+        return `Database error${error.sqlState ? ` (SQLSTATE ${error.sqlState})` : ""}: ${error.message}`;
     }
   }
-  if (error.name === "AbortError") return "Cancelled.";
-  if (error.name === "TypeError" || error.name === "RangeError") {
+  if (error instanceof ToolInputError || error instanceof ResourceNotFoundError) {
     return `Invalid argument: ${error.message}`;
   }
-  return `Internal error: ${error.message}`;
+  if (isAbort(error)) return "Cancelled.";
+  return `Internal error${
+    requestId ? ` (request ${requestId})` : ""
+  }: a bug in tdmcp or a tool; the server's log has the details.`;
 }

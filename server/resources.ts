@@ -16,7 +16,14 @@ import {
 } from "./sdk.ts";
 import { type ContextDeps, describeFailure, type Extra, isKnownFailure, readContext } from "./context.ts";
 import type { Prompt } from "../plugin/prompt.ts";
-import type { Completer, ListedResource, Resource, ResourceTemplate } from "../plugin/resource.ts";
+import { ToolInputError } from "../plugin/errors.ts";
+import {
+  type Completer,
+  type ListedResource,
+  type Resource,
+  ResourceNotFoundError,
+  type ResourceTemplate,
+} from "../plugin/resource.ts";
 
 /** Longest a completion may take (it has no request signal of its own). */
 const COMPLETION_TIMEOUT_MS = 5_000;
@@ -26,21 +33,23 @@ const MAX_COMPLETIONS = 100;
 const RESOURCE_NOT_FOUND = -32002;
 
 /** Runs a read, prompt or completion; failures become one JSON-RPC error line without a stack. */
-async function guarded<T>(deps: ContextDeps, name: string, run: () => Promise<T> | T): Promise<T> {
+async function guarded<T>(
+  deps: ContextDeps,
+  name: string,
+  run: () => Promise<T> | T,
+  requestId?: string | number,
+): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof McpError) throw error;
-    if (error instanceof Error && error.name === "ResourceNotFoundError") {
-      throw new McpError(RESOURCE_NOT_FOUND, error.message);
-    }
-    const text = describeFailure(error);
+    if (error instanceof ResourceNotFoundError) throw new McpError(RESOURCE_NOT_FOUND, error.message);
+    const text = describeFailure(error, requestId === undefined ? undefined : String(requestId));
     deps.log.warning("{name} failed: {error}", { name, error: text });
     if (!isKnownFailure(error)) {
       deps.log.error("unexpected failure", { stack: error instanceof Error ? error.stack : String(error) });
     }
-    const invalid = error instanceof TypeError || error instanceof RangeError;
-    throw new McpError(invalid ? ErrorCode.InvalidParams : ErrorCode.InternalError, text);
+    throw new McpError(error instanceof ToolInputError ? ErrorCode.InvalidParams : ErrorCode.InternalError, text);
   }
 }
 
@@ -66,7 +75,12 @@ export function registerResources(server: McpServer, resources: readonly Resourc
       r.uri,
       { title: r.title, description: r.description, mimeType: r.mimeType },
       (uri, extra) =>
-        guarded(deps, r.name, async () => ({ contents: await r.read(uri, contextFor(deps, r.name, extra)) })),
+        guarded(
+          deps,
+          r.name,
+          async () => ({ contents: await r.read(uri, contextFor(deps, r.name, extra)) }),
+          extra.requestId,
+        ),
     );
   }
   const watchable = new Map(resources.filter((r) => r.watch).map((r) => [r.uri, r]));
@@ -125,7 +139,7 @@ export function registerResourceTemplates(
             Object.entries(variables).map(([key, v]) => [key, Array.isArray(v) ? v.join(",") : v]),
           );
           return { contents: await t.read(uri, values, contextFor(deps, t.name, extra)) };
-        }),
+        }, extra.requestId),
     );
   }
 }
@@ -187,7 +201,12 @@ export function serveResourceList(
     let inner = start.cursor;
     for (let i = names.indexOf(start.template); i >= 0 && i < listing.length; i++, inner = undefined) {
       const t = listing[i];
-      const listed = await guarded(deps, t.name, () => t.list!(contextFor(deps, t.name, extra), inner));
+      const listed = await guarded(
+        deps,
+        t.name,
+        () => t.list!(contextFor(deps, t.name, extra), inner),
+        extra.requestId,
+      );
       // Not the template's description: repeated on every listed resource it would swell each page.
       page.push(...listed.resources.map((r) => ({ mimeType: t.mimeType, ...r })));
       if (listed.nextCursor !== undefined) {
@@ -217,7 +236,7 @@ export function registerPrompts(server: McpServer, prompts: readonly Prompt[], d
       (args, extra) =>
         guarded(deps, p.name, async () => ({
           messages: await p.get(args as never, contextFor(deps, p.name, extra)),
-        })),
+        }), extra.requestId),
     );
   }
 }

@@ -98,7 +98,7 @@ export async function runTool(
     });
     return result;
   } catch (error) {
-    const text = describeFailure(error);
+    const text = describeFailure(error, requestId);
     log.warning("tool call failed in {ms} ms: {error}", {
       ms: elapsed(started),
       error: text,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Cell, defineTool, DIALECTS, READ_ONLY } from "tdmcp/plugin";
+import { type Cell, defineTool, DIALECTS, READ_ONLY, ToolInputError } from "tdmcp/plugin";
 import {
   columnPage,
   decodePageToken,
@@ -79,7 +79,7 @@ the next page when passed back with the same arguments.`,
     const kinds = list(args.table_kind).map((k) => k.toUpperCase());
     const unknownKind = kinds.find((k) => !(TABLE_KINDS as readonly string[]).includes(k));
     if (unknownKind !== undefined) {
-      throw new RangeError(
+      throw new ToolInputError(
         `table_kind '${unknownKind}' is not listed here: use T (table), O (no-PI table), Q (queue table) or V (view)`,
       );
     }
@@ -184,7 +184,7 @@ function keptColumns(available: string[], fields: string[]): { keep: number[]; i
     else unknown.push(field);
   }
   if (unknown.length > 0) {
-    throw new RangeError(
+    throw new ToolInputError(
       `fields ${unknown.map((f) => `'${f}'`).join(", ")} unknown; available: ${available.join(", ")}`,
     );
   }

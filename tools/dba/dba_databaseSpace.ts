@@ -46,7 +46,7 @@ Result: columns database_name, used_bytes, max_bytes, free_bytes, used_pct, peak
   annotations: READ_ONLY,
   dialects: ["teradata", "postgres", "sqlite"],
   async handler({ database_name, top_n }, ctx) {
-    if (ctx.dialect === "generic") throw new TypeError("dba_databaseSpace does not support generic ODBC sources");
+    if (ctx.dialect === "generic") throw new Error("dba_databaseSpace does not support generic ODBC sources");
     const database = optionalName(database_name, "database_name");
     const n = topN(top_n);
     const result = await ctx.db.query(SQL[ctx.dialect](database ?? "", n), {

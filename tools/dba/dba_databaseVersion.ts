@@ -25,7 +25,7 @@ Result: columns info_key, info_value; one row per fact.`,
   annotations: READ_ONLY,
   dialects: ["teradata", "postgres", "sqlite"],
   async handler(_args, ctx) {
-    if (ctx.dialect === "generic") throw new TypeError("dba_databaseVersion does not support generic ODBC sources");
+    if (ctx.dialect === "generic") throw new Error("dba_databaseVersion does not support generic ODBC sources");
     return tableResult(await ctx.db.query(SQL[ctx.dialect], { maxRows: 100, signal: ctx.signal }));
   },
 });

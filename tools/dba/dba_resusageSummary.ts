@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { calendarDate, DATE_ARG, teradataWindow, type Window, windowText } from "../lib/args.ts";
 import { DBQL_EMPTY_NOTE, LOCKING, optionalName, TOP_N, topN, WINDOW_ARGS, windowOf } from "../lib/dba.ts";
-import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult, ToolInputError } from "tdmcp/plugin";
 
 /** Day names as Sys_Calendar.CALENDAR numbers them (day_of_week 1 = Sunday). */
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
@@ -50,7 +50,7 @@ ORDER BY log_date DESC, hour_of_day, request_count DESC, user_name, app_id`;
 function oneOf(value: string, allowed: readonly string[], what: string): string {
   const found = allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
   if (found === undefined) {
-    throw new RangeError(`${what} must be one of ${allowed.join(", ")}: current value is "${value}"`);
+    throw new ToolInputError(`${what} must be one of ${allowed.join(", ")}: current value is "${value}"`);
   }
   return found;
 }
@@ -107,7 +107,7 @@ amp_cpu_seconds, io_count, req_io_kb, req_phys_io, req_phys_io_kb, req_io_gb, re
     if (args.hourOfDay !== undefined && args.hourOfDay !== "") {
       const hour = Number(args.hourOfDay);
       if (!Number.isInteger(hour) || hour < 0 || hour > 23) {
-        throw new RangeError(`hourOfDay must be a whole number from 0 to 23: current value is "${args.hourOfDay}"`);
+        throw new ToolInputError(`hourOfDay must be a whole number from 0 to 23: current value is "${args.hourOfDay}"`);
       }
       where("hour_of_day = ?", hour);
     }

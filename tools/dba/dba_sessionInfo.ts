@@ -45,7 +45,7 @@ is_current is 'Y' for the session this tool call used. Not available on SQLite (
   dialects: ["teradata", "postgres"],
   async handler({ user_name, top_n }, ctx) {
     if (ctx.dialect !== "teradata" && ctx.dialect !== "postgres") {
-      throw new TypeError(`dba_sessionInfo does not support ${ctx.dialect}`);
+      throw new Error(`dba_sessionInfo does not support ${ctx.dialect}`);
     }
     const user = user_name?.trim() === "*" ? null : optionalName(user_name, "user_name");
     const result = await ctx.db.query(SQL[ctx.dialect](user !== null), {

@@ -80,7 +80,7 @@ table_bytes, index_bytes. A table_name that matches nothing is an error naming s
   annotations: READ_ONLY,
   dialects: ["teradata", "postgres", "sqlite"],
   async handler({ database_name, table_name, top_n, exclude_system }, ctx) {
-    if (ctx.dialect === "generic") throw new TypeError("dba_tableSpace does not support generic ODBC sources");
+    if (ctx.dialect === "generic") throw new Error("dba_tableSpace does not support generic ODBC sources");
     const database = optionalName(database_name, "database_name");
     const table = optionalName(table_name, "table_name");
     const n = top_n === 0 ? ctx.limits.maxRows : topN(top_n);

@@ -51,7 +51,7 @@ Default ${DEFAULT_ROWS} rows, at most 1000.`,
   async handler(args, ctx) {
     const { user_name, top_n } = args;
     if (ctx.dialect !== "teradata" && ctx.dialect !== "postgres") {
-      throw new TypeError(`dba_userSqlList does not support ${ctx.dialect}`);
+      throw new Error(`dba_userSqlList does not support ${ctx.dialect}`);
     }
     const user = checkIdentifier(user_name.trim(), "user_name");
     const n = topN(top_n, DEFAULT_ROWS);

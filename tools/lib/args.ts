@@ -4,14 +4,17 @@
  * one rule for an alias given together with its original: the same value, or an error.
  * @module
  */
+import { ToolInputError } from "../../plugin/errors.ts";
 import { z } from "zod";
 
-/** The value of whichever of the named arguments was given; a TypeError when two disagree. */
+/** The value of whichever of the named arguments was given; a ToolInputError when two disagree. */
 export function either<T>(args: Record<string, unknown>, names: readonly string[]): T | undefined {
   const given = names.filter((name) => args[name] !== undefined);
   const values = new Set(given.map((name) => JSON.stringify(args[name])));
   if (values.size > 1) {
-    throw new TypeError(`${given.join(" and ")} mean the same thing and were given different values; give one of them`);
+    throw new ToolInputError(
+      `${given.join(" and ")} mean the same thing and were given different values; give one of them`,
+    );
   }
   return given.length === 0 ? undefined : args[given[0]] as T;
 }
@@ -23,7 +26,7 @@ export const DATE_ARG = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-
 export function calendarDate(value: string, what: string): string {
   const date = new Date(`${value}T00:00:00Z`);
   if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
-    throw new RangeError(`${what} must be a calendar date as YYYY-MM-DD: current value is "${value}"`);
+    throw new ToolInputError(`${what} must be a calendar date as YYYY-MM-DD: current value is "${value}"`);
   }
   return value;
 }
@@ -42,15 +45,15 @@ export function window(
   today: Date = new Date(),
 ): Window {
   if (args.start_date === undefined) {
-    if (args.end_date !== undefined) throw new TypeError("end_date needs a start_date (YYYY-MM-DD)");
+    if (args.end_date !== undefined) throw new ToolInputError("end_date needs a start_date (YYYY-MM-DD)");
     return { days };
   }
   const start = calendarDate(args.start_date, "start_date");
   const end = calendarDate(args.end_date ?? today.toISOString().slice(0, 10), "end_date");
-  if (end < start) throw new RangeError(`end_date ${end} is before start_date ${start}`);
+  if (end < start) throw new ToolInputError(`end_date ${end} is before start_date ${start}`);
   const span = (Date.parse(end) - Date.parse(start)) / 86_400_000;
   if (span > maxDays) {
-    throw new RangeError(`start_date to end_date spans ${span} days; at most ${maxDays} days at a time`);
+    throw new ToolInputError(`start_date to end_date spans ${span} days; at most ${maxDays} days at a time`);
   }
   return { start, end };
 }

@@ -5,6 +5,7 @@
  * continuation tokens bound to the request.
  * @module
  */
+import { ToolInputError } from "../../plugin/errors.ts";
 import type { Cell, QueryResult } from "../../connection/types.ts";
 import { likeRegExp, odbcType } from "./columns.ts";
 import { toNumber } from "./quality.ts";
@@ -35,10 +36,12 @@ export function decodePageToken(token: string, request: string): PagePosition {
   }
   const { r, t, o } = (parsed ?? {}) as { r?: unknown; t?: unknown; o?: unknown };
   if (typeof r !== "string" || typeof t !== "string" || typeof o !== "number") {
-    throw new RangeError("page_token is not a token this tool returned; omit it to start from the first page");
+    throw new ToolInputError("page_token is not a token this tool returned; omit it to start from the first page");
   }
   if (r !== fingerprint(request)) {
-    throw new RangeError("page_token belongs to a call with other arguments; repeat those arguments or omit the token");
+    throw new ToolInputError(
+      "page_token belongs to a call with other arguments; repeat those arguments or omit the token",
+    );
   }
   return { table: t, ordinal: o };
 }

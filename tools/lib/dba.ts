@@ -4,6 +4,7 @@
  * notes an empty log deserves. The window's SQL is in ./_args.ts.
  * @module
  */
+import { ToolInputError } from "../../plugin/errors.ts";
 import { z } from "zod";
 import { DATE_ARG, either, type Window, window } from "./args.ts";
 import { checkIdentifier, wholeNumber } from "./sql.ts";
@@ -43,7 +44,7 @@ export function windowOf(args: {
 }): Window {
   const days = either<number>(args, ["days_back", "no_days"]);
   if (days !== undefined && (args.start_date !== undefined || args.end_date !== undefined)) {
-    throw new TypeError("give days_back (or no_days) or start_date/end_date, not both");
+    throw new ToolInputError("give days_back (or no_days) or start_date/end_date, not both");
   }
   return window(args, daysBack(days), MAX_DAYS_BACK);
 }

@@ -4,6 +4,7 @@
  * The paged listing of many tables' columns is in ./_column_pages.ts.
  * @module
  */
+import { ToolInputError } from "../../plugin/errors.ts";
 import type { Cell } from "../../connection/types.ts";
 import { defaultDatabase, quoteIdent, type TableRef } from "./sql.ts";
 import { helpViewColumns, TYPE_FIELDS, typeAt } from "./teradata_columns.ts";
@@ -120,7 +121,7 @@ export function findColumn(columns: readonly ColumnInfo[], name: string, table: 
     columns.find((c) => c.name.toLowerCase() === name.trim().toLowerCase());
   if (found) return found;
   const list = columns.map((c) => c.name).slice(0, 50).join(", ");
-  throw new RangeError(`no column \`${name}\` in \`${table}\`; its columns are: ${list}`);
+  throw new ToolInputError(`no column \`${name}\` in \`${table}\`; its columns are: ${list}`);
 }
 
 /** The named columns (each found as by {@link findColumn}, duplicates dropped), or all of them when none is named. */
@@ -132,7 +133,7 @@ export function pickColumns(columns: readonly ColumnInfo[], names: readonly stri
 /** Checks that a column holds numbers (columns of unknown type are let through for the database to judge). */
 export function requireNumeric(column: ColumnInfo): ColumnInfo {
   if (column.type !== null && !column.numeric) {
-    throw new RangeError(`column \`${column.name}\` is ${column.type}, not numeric; pick a numeric column`);
+    throw new ToolInputError(`column \`${column.name}\` is ${column.type}, not numeric; pick a numeric column`);
   }
   return column;
 }

@@ -4,6 +4,7 @@
  * completions of database and table names (prefix match, bound, capped).
  * @module
  */
+import { ToolInputError } from "../../plugin/errors.ts";
 import type { Cell, QueryResult } from "../../connection/types.ts";
 import type { ReadContext } from "../../plugin/resource.ts";
 import { checkIdentifier, quoteIdent, wholeNumber } from "./sql.ts";
@@ -27,7 +28,7 @@ export function uriName(value: string, what: string): string {
   try {
     name = decodeURIComponent(value);
   } catch (error) {
-    if (error instanceof URIError) throw new TypeError(`${what} "${value}" is not validly percent-encoded`);
+    if (error instanceof URIError) throw new ToolInputError(`${what} "${value}" is not validly percent-encoded`);
     throw error;
   }
   return checkIdentifier(name, what);
@@ -39,7 +40,7 @@ export function uriName(value: string, what: string): string {
  * tool-call parts, which are stubbed here.
  */
 export function catalogContext(ctx: ReadContext): ToolContext {
-  const refuse = () => Promise.reject(new TypeError("no client channel outside a tool call"));
+  const refuse = () => Promise.reject(new Error("no client channel outside a tool call"));
   return {
     ...ctx,
     progress: () => Promise.resolve(),
@@ -55,7 +56,7 @@ export async function defaultDatabaseName(ctx: ReadContext): Promise<string> {
   const result = await ctx.db.query(sql[ctx.dialect], { maxRows: 1, signal: ctx.signal });
   const name = result.rows[0]?.[0];
   if (typeof name !== "string" || name.trim() === "") {
-    throw new TypeError("there is no current database (schema); name one");
+    throw new ToolInputError("there is no current database (schema); name one");
   }
   return name.trim();
 }

@@ -3,6 +3,7 @@
  * never pasted; values are bound as parameters.
  * @module
  */
+import { ToolInputError } from "../../plugin/errors.ts";
 import { z } from "zod";
 import type { Dialect } from "../../connection/types.ts";
 
@@ -11,15 +12,15 @@ export const MAX_IDENTIFIER_LENGTH = 128;
 
 /** Rejects names that no database would accept, with a message saying why. */
 export function checkIdentifier(name: string, what: string): string {
-  if (name.length === 0) throw new TypeError(`${what} must not be empty`);
+  if (name.length === 0) throw new ToolInputError(`${what} must not be empty`);
   if (name.length > MAX_IDENTIFIER_LENGTH) {
-    throw new TypeError(
+    throw new ToolInputError(
       `${what} must be at most ${MAX_IDENTIFIER_LENGTH} characters: current length is ${name.length}`,
     );
   }
   // deno-lint-ignore no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) {
-    throw new TypeError(`${what} must not contain control characters`);
+    throw new ToolInputError(`${what} must not contain control characters`);
   }
   return name;
 }
@@ -79,7 +80,7 @@ export function wholeNumber(
   what: string,
 ): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(
+    throw new ToolInputError(
       `${what} must be a whole number from ${min} to ${max}: current value is ${value}`,
     );
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { definePrompt, DIALECTS, ResourceNotFoundError } from "tdmcp/plugin";
+import { definePrompt, DIALECTS, ResourceNotFoundError, ToolInputError } from "tdmcp/plugin";
 import { readTableSchema, type TableSchema } from "../lib/schema.ts";
 import { completeDatabases, completeTables, defaultDatabaseName, schemaUri } from "../lib/schema_catalog.ts";
 import { checkIdentifier, tableRef } from "../lib/sql.ts";
@@ -46,7 +46,7 @@ prompt, so the agent knows its columns and types before the first call.`,
       schema = await readTableSchema(ctx, ref.database ?? await defaultDatabaseName(ctx), ref.table);
     } catch (error) {
       // A wrong argument, not a missing resource: the client sees "Invalid argument: no table ...; similar: ...".
-      if (error instanceof ResourceNotFoundError) throw new TypeError(error.message);
+      if (error instanceof ResourceNotFoundError) throw new ToolInputError(error.message);
       throw error;
     }
     const args = `table_name = "${schema.table}", database_name = "${schema.database}"`;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineTool, DIALECTS, errorResult, READ_ONLY } from "tdmcp/plugin";
+import { defineTool, DIALECTS, errorResult, READ_ONLY, ToolInputError } from "tdmcp/plugin";
 import { notFoundMessage } from "../lib/catalog.ts";
 import { countOf, groupsWithTotals, percent, QUALITY_OUTPUT, rowCap, summaryResult, toCount } from "../lib/quality.ts";
 import { findColumn, tableColumns } from "../lib/quality_columns.ts";
@@ -30,7 +30,7 @@ summary: distinct_values, total_rows; truncated is true when more distinct value
     const columns = await tableColumns(ctx, ref);
     if (columns.length === 0) return errorResult(await notFoundMessage(ctx, ref));
     const column = findColumn(columns, column_name, ref.table);
-    if (!column.comparable) throw new RangeError(`values of type ${column.type} cannot be grouped`);
+    if (!column.comparable) throw new ToolInputError(`values of type ${column.type} cannot be grouped`);
     const n = rowCap(ctx, limit, 20);
     const q = (name: string) => quoteIdent(name, ctx.dialect);
     const inner = `SELECT ${q(column.name)} AS ${q("v")}, ${countOf("*", ctx.dialect)} AS ${q("n")}

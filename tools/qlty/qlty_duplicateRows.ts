@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineTool, DIALECTS, errorResult, READ_ONLY } from "tdmcp/plugin";
+import { defineTool, DIALECTS, errorResult, READ_ONLY, ToolInputError } from "tdmcp/plugin";
 import { notFoundMessage } from "../lib/catalog.ts";
 import { countOf, groupsWithTotals, QUALITY_OUTPUT, rowCap, summaryResult, toCount } from "../lib/quality.ts";
 import { pickColumns, tableColumns } from "../lib/quality_columns.ts";
@@ -34,7 +34,9 @@ rows_in_duplicate_groups, surplus_rows (rows beyond the first of each group: wha
     if (all.length === 0) return errorResult(await notFoundMessage(ctx, ref));
     const keys = pickColumns(names?.length ? all : all.filter((c) => c.comparable), names, ref.table);
     const bad = keys.find((c) => !c.comparable);
-    if (bad) throw new RangeError(`column \`${bad.name}\` (${bad.type}) cannot be grouped; leave it out of columns`);
+    if (bad) {
+      throw new ToolInputError(`column \`${bad.name}\` (${bad.type}) cannot be grouped; leave it out of columns`);
+    }
     const q = (name: string) => quoteIdent(name, ctx.dialect);
     const cap = rowCap(ctx, limit, 20);
     const aliases = keys.map((_, i) => q(`k${i}`));

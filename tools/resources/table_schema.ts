@@ -1,4 +1,4 @@
-import { defineResourceTemplate, DIALECTS } from "tdmcp/plugin";
+import { defineResourceTemplate, DIALECTS, ToolInputError } from "tdmcp/plugin";
 import { readTableSchema } from "../lib/schema.ts";
 import { checkIdentifier } from "../lib/sql.ts";
 import {
@@ -24,7 +24,7 @@ function afterOf(cursor: string | undefined): [string, string] | null {
     if (!(error instanceof SyntaxError)) throw error;
   }
   if (!Array.isArray(after) || after.length !== 2 || !after.every((v) => typeof v === "string")) {
-    throw new TypeError("invalid cursor: pass the nextCursor of the previous page");
+    throw new ToolInputError("invalid cursor: pass the nextCursor of the previous page");
   }
   return after as [string, string];
 }
