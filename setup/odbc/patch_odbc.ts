@@ -6,10 +6,12 @@
  *
  * Idempotent: a marker file named after the patch series records the
  * patched build, so a later run is instant and any change to a patch file
- * rebuilds once. Run by `deno task setup`.
+ * rebuilds once; processes that find the series changed at the same time
+ * build one after the other (build_lock.ts). Run by `deno task setup`.
  * @module
  */
 import { createRequire } from "node:module";
+import { withLock } from "../build_lock.ts";
 import { type PatchFile, patchPackage, readPatches, seriesId } from "../patch_files.ts";
 
 /** The package version the patches were written for. */
@@ -61,7 +63,16 @@ function exists(path: string): boolean {
 export async function patchOdbc(root: string = odbcRoot()): Promise<"already" | "patched"> {
   const patches = readPatches(PATCHES_DIR);
   const marker = `${root}${await markerName(patches)}`;
-  if (exists(marker) && exists(`${root}lib/bindings/napi-v8/odbc.node`)) return "already";
+  const built = () => exists(marker) && exists(`${root}lib/bindings/napi-v8/odbc.node`);
+  if (built()) return "already";
+  return await withLock(`${root}.tdmcp-odbc-build.lock`, async () => {
+    if (built()) return "already"; // another process built this series while we waited
+    await rebuild(root, patches, marker);
+    return "patched";
+  }, { onWait: () => say("another process is rebuilding the addon: waiting for it") });
+}
+
+async function rebuild(root: string, patches: readonly PatchFile[], marker: string): Promise<void> {
   // Markers of other series no longer describe the build once the sources change.
   for (const entry of Deno.readDirSync(root)) {
     if (entry.name.startsWith(MARKER_PREFIX)) Deno.removeSync(`${root}${entry.name}`);
@@ -81,7 +92,6 @@ export async function patchOdbc(root: string = odbcRoot()): Promise<"already" | 
     throw new Error(`node-gyp rebuild failed (exit ${build.code}); node-gyp, g++ and unixodbc-dev are needed`);
   }
   Deno.writeTextFileSync(marker, "patched\n");
-  return "patched";
 }
 
 if (import.meta.main) {
