@@ -4,7 +4,9 @@
  * JSON profiles file adds or overrides them.
  * @module
  */
-import type { Catalog } from "./loader.ts";
+import type { Logger } from "@logtape/logtape";
+import { type Catalog, loadCatalog } from "./loader.ts";
+import { BUILTIN_TOOLS_DIR } from "./paths.ts";
 
 /** A profile: names to include (patterns) and, optionally, names to leave out again. */
 export interface Profile {
@@ -104,4 +106,23 @@ export function applyProfile(
     },
     unmatched: name === "all" ? [] : unmatched,
   };
+}
+
+/** Loads the tool folders and narrows them to the configured profile. */
+export async function selectCatalog(
+  config: { toolsDirs: readonly string[]; profilesFile?: string | null; profile: string },
+  log: Logger,
+): Promise<Catalog> {
+  const loaded = await loadCatalog([BUILTIN_TOOLS_DIR, ...config.toolsDirs]);
+  const custom = config.profilesFile
+    ? parseProfiles(await Deno.readTextFile(config.profilesFile), config.profilesFile)
+    : {};
+  const { catalog, unmatched } = applyProfile(loaded, config.profile, custom);
+  for (const pattern of unmatched) {
+    log.warning("profile {profile}: {pattern} matches no tool, resource or prompt", {
+      profile: config.profile,
+      pattern,
+    });
+  }
+  return catalog;
 }

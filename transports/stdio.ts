@@ -14,6 +14,8 @@ import process from "node:process";
 import { deserializeMessage, STDIO_DEFAULT_MAX_BUFFER_SIZE } from "@modelcontextprotocol/sdk/shared/stdio.js";
 // @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/shared/transport.d.ts"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { Logger } from "@logtape/logtape";
+import type { OpenTransport } from "../server/lifecycle.ts";
 import type { JSONRPCMessage } from "../server/sdk.ts";
 
 /** The read buffer of the official SDK client's stdio transport (`shared/stdio.js`): it closes past this. */
@@ -239,4 +241,25 @@ function stringEnd(text: string, start: number): number {
     else if (text[i] === '"') return i;
   }
   return -1;
+}
+
+/**
+ * Serves one MCP server over stdin/stdout (`serve` in server/lifecycle.ts runs it). It stops when stdin ends or the
+ * transport closes; at shutdown the calls in flight answer before it closes.
+ */
+export function stdioTransport(log: Logger): OpenTransport {
+  return async (newServer, stop) => {
+    const server = newServer();
+    // Oversized lines in either direction are answered with an error; they never close the transport.
+    const transport = new LineStdioTransport();
+    server.server.onerror = (error) => log.warning("stdio: {message}", { message: error.message });
+    transport.onclose = () => stop("transport closed");
+    process.stdin.on("end", () => stop("stdin closed"));
+    await server.connect(transport);
+    return {
+      name: "stdio",
+      shutdown: () => Promise.resolve(), // the calls in flight still answer on stdout; serve() waits for them
+      close: () => server.close(),
+    };
+  };
 }
