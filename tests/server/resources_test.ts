@@ -17,6 +17,7 @@ import {
   type Resource,
   ResourceNotFoundError,
   type ResourceTemplate,
+  ToolInputError,
 } from "tdmcp/plugin";
 import {
   registerPrompts,
@@ -112,9 +113,7 @@ Deno.test("resources: a read runs with the call's context on the real database",
   });
 });
 
-// Which errors count as bad input (-32602) is being changed (issue 14: ToolInputError instead of TypeError); this
-// test holds for both: not found, a database error and a bug.
-Deno.test("resources: a failing read is one JSON-RPC error line: not found is -32002, a database error or a bug -32603", async () => {
+Deno.test("resources: a failing read is one JSON-RPC error line: not found -32002, bad input -32602, database error or bug -32603", async () => {
   await withDatabase(async (db) => {
     const failing = [
       resource("missing", () => Promise.reject(new ResourceNotFoundError("no table `ordrs`; similar: orders"))),
@@ -123,6 +122,8 @@ Deno.test("resources: a failing read is one JSON-RPC error line: not found is -3
         return [];
       }),
       resource("bug", () => Promise.reject(new Error("undefined is not a function"))),
+      resource("invalid", () => Promise.reject(new ToolInputError("'limit' must be from 1 to 100"))),
+      resource("typeError", () => Promise.reject(new TypeError("x.map is not a function"))),
     ];
     await using c = await connect(db, { resources: failing });
     const read = (name: string) => rpcError(c.client.readResource({ uri: `test://${name}` }));
@@ -134,9 +135,19 @@ Deno.test("resources: a failing read is one JSON-RPC error line: not found is -3
     assert.equal(badSql.code, -32603);
     assert.match(badSql.message, /Database error.*no_such_column/);
     assert.doesNotMatch(badSql.message, /\n\s+at /, "no stack trace");
-    const bug = await read("bug");
-    assert.equal(bug.code, -32603);
-    assert.doesNotMatch(bug.message, /\n\s+at /);
+    const invalid = await read("invalid");
+    assert.equal(invalid.code, -32602);
+    assert.match(invalid.message, /: Invalid argument: 'limit' must be from 1 to 100$/);
+    // A bug shows neither its message nor its stack, only the request id to find them in the server's log.
+    for (const name of ["bug", "typeError"]) {
+      const bug = await read(name);
+      assert.equal(bug.code, -32603, name);
+      assert.match(
+        bug.message,
+        /: Internal error \(request \d+\): a bug in tdmcp or a tool; the server's log has the details\.$/,
+      );
+      assert.doesNotMatch(bug.message, /not a function/);
+    }
   });
 });
 
