@@ -63,9 +63,10 @@ export class DatabaseError extends Error {
 
 export { TERADATA_CODES, type TeradataClass, teradataCode } from "./dialects/teradata.ts";
 
-/** One case-insensitive pattern from every dialect's texts of one kind (each dialect's `errors`). */
+/** One case-insensitive pattern from every dialect's texts of one kind (each dialect's `errors`); none: never matches. */
 function anyText(pick: (errors: ErrorSpec) => readonly string[]): RegExp {
-  return new RegExp(DIALECT_SPEC_LIST.flatMap((spec) => pick(spec.errors)).join("|"), "i");
+  const sources = DIALECT_SPEC_LIST.flatMap((spec) => pick(spec.errors));
+  return new RegExp(sources.length === 0 ? "(?!)" : sources.map((source) => `(?:${source})`).join("|"), "i");
 }
 
 /** Driver messages that mean the link to the server broke. */

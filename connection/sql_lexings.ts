@@ -36,6 +36,8 @@ export interface LexOptions {
   tclVariables: boolean;
   /** Code units >= 0x80 are name characters, so `$`, `E'` and `q'` right after one start nothing special. */
   nonAsciiIsIdent: boolean;
+  /** `$` and `#` may start a name, as letters do (Teradata). */
+  signNames: boolean;
 }
 
 /** One way a server may read a text: the options and what differs from the dialect's usual reading. */

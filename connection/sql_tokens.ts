@@ -58,7 +58,7 @@ export function tokenize(
   const opts: LexOptions = { ...DIALECT_LEX_OPTIONS[dialect], ...options };
   const tokens: Token[] = [];
   for (let i = 0; i < sql.length;) {
-    const [kind, end, value] = scanToken(sql, i, dialect, opts);
+    const [kind, end, value] = scanToken(sql, i, opts);
     const stop = end < 0 ? sql.length : end;
     const text = sql.slice(i, stop);
     const open = end < 0;
@@ -78,7 +78,6 @@ export function tokenize(
 function scanToken(
   sql: string,
   i: number,
-  dialect: TokenDialect,
   opts: LexOptions,
 ): [TokenKind, number, string?] {
   const c = sql[i];
@@ -129,9 +128,9 @@ function scanToken(
   if (isDigit(c) || (c === "." && isDigit(next))) {
     return ["number", numberEnd(sql, i)];
   }
-  if (isNameStart(c, dialect)) {
+  if (isNameStart(c, opts.signNames)) {
     let j = i + 1;
-    while (j < sql.length && isNamePart(sql[j], dialect)) j++;
+    while (j < sql.length && isNamePart(sql[j], opts.signNames)) j++;
     const value = upperAscii(sql.slice(i, j));
     if (sql[j] === "'" && !afterNonAscii) {
       if (value === "E" && opts.backslash !== "none") {
@@ -173,15 +172,15 @@ function isDigit(c: string | undefined): boolean {
   return c !== undefined && c >= "0" && c <= "9";
 }
 
-function isNameStart(c: string, dialect: TokenDialect): boolean {
+function isNameStart(c: string, signNames: boolean): boolean {
   const code = c.charCodeAt(0) | 32; // folds A-Z onto a-z
   if ((code >= 97 && code <= 122) || c === "_") return true;
-  if (dialect === "teradata" && (c === "$" || c === "#")) return true;
+  if (signNames && (c === "$" || c === "#")) return true;
   return c.charCodeAt(0) >= 0x80 && !SPACE.test(c);
 }
 
-function isNamePart(c: string, dialect: TokenDialect): boolean {
-  return isDigit(c) || c === "$" || isNameStart(c, dialect);
+function isNamePart(c: string, signNames: boolean): boolean {
+  return isDigit(c) || c === "$" || isNameStart(c, signNames);
 }
 
 /** End of a `--` or `#` comment: the next "\n" (exclusive) or the end of the text. */

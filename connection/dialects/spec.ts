@@ -170,6 +170,7 @@ export function lexOptions(overrides: Partial<LexOptions>): LexOptions {
     qQuotes: false,
     tclVariables: false,
     nonAsciiIsIdent: false,
+    signNames: false,
     ...overrides,
   };
 }

@@ -134,7 +134,7 @@ export const TERADATA: DialectSpec = {
     auditStatement: queryBandStatement,
   },
   lex: {
-    options: lexOptions({}),
+    options: lexOptions({ signNames: true }),
     axes: [[/\/\*/, [[{ nestedComments: true }, "block comments nest"]]]],
   },
   guard: {
