@@ -9,10 +9,13 @@ import type { OptionSpec } from "./types.ts";
 
 /** The `--help` text: every flag with its default and variable, then the variables that have no flag. */
 export function helpText(table: readonly OptionSpec[] = OPTIONS): string {
+  const width = Math.max(
+    ...table.map((option) => option.flag === null ? (option.env ?? "").length : option.flag.length + 2),
+  );
   const line = (name: string, option: OptionSpec) => {
     const shown = defaultText(option);
-    const fallback = shown === null ? "" : ` (default ${shown.replaceAll("`", "")})`;
-    return `  ${name.padEnd(20)} ${option.help}${fallback}${option.env && option.flag ? ` [${option.env}]` : ""}`;
+    const fallback = shown === null ? "" : ` (default: ${shown.replaceAll("`", "")})`;
+    return `  ${name.padEnd(width)}  ${option.help}${fallback}${option.env && option.flag ? ` [${option.env}]` : ""}`;
   };
   const flags = table.flatMap((option) => option.flag === null ? [] : [line(`--${option.flag}`, option)]);
   const envOnly = table.flatMap((option) => option.flag === null && option.env ? [line(option.env, option)] : []);
