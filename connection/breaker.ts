@@ -102,10 +102,12 @@ export class CircuitBreaker {
     this.#lastError = message;
     this.#failures++;
     if (probe) this.#probing = false;
-    if (this.#failures >= this.#options.threshold) {
-      this.#openUntil = Date.now() + this.#pauseMs;
-      this.#pauseMs = Math.min(this.#pauseMs * 2, this.#options.maxMs);
-    }
+    if (this.#failures < this.#options.threshold) return;
+    // Calls that were in flight when the circuit opened fail too: they are the same outage, and neither extend the
+    // pause nor double it. The pause doubles each time the circuit opens: at the threshold, and per failed probe.
+    if (this.#failures > this.#options.threshold && !probe) return;
+    this.#openUntil = Date.now() + this.#pauseMs;
+    this.#pauseMs = Math.min(this.#pauseMs * 2, this.#options.maxMs);
   }
 
   /** Ends a probe that neither succeeded nor failed on the connection (e.g. a SQL error: the database is up). */
