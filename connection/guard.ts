@@ -17,6 +17,7 @@
  * @module
  */
 
+import { DIALECT_SPECS } from "./dialects/mod.ts";
 import type { CheckScope, Sig } from "./guard_calls.ts";
 import { readStatement } from "./guard_read.ts";
 import { IGNORED, lexicalProblem } from "./guard_words.ts";
@@ -108,6 +109,7 @@ function check(
 ): GuardResult {
   if (sql.includes("\0")) return refuse("the statement contains a NUL character; remove it");
   if (depth > MAX_SQL_TEXT_DEPTH) return refuse("SQL text nests inside SQL text too deeply to check; simplify it");
+  const syntax = DIALECT_SPECS[dialect].guard;
   const lexings = lexingVariants(sql, dialect);
   if (lexings.length > MAX_LEXINGS) {
     return refuse("the statement mixes too many dialect-specific quotes and comments to check safely; simplify it");
@@ -132,6 +134,7 @@ function check(
   for (const [{ options, note }, sig] of statements) {
     const scope: CheckScope = {
       dialect,
+      syntax,
       mode,
       options,
       nested: (text, nestedMode) => check(text, dialect, nestedMode, depth + 1, calls),

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { DIALECT_SPECS } from "./dialects/mod.ts";
+import type { GuardSpec } from "./dialects/spec.ts";
 import type { GuardDialect, GuardResult } from "./guard.ts";
 import { functionRule, mayBeBareFunction, RISKY_PACKAGES } from "./guard_functions.ts";
 import { literalValue } from "./guard_literals.ts";
@@ -18,6 +18,8 @@ import type { LexOptions, Token } from "./sql_tokens.ts";
 /** Where a statement is checked: the dialect, the mode, the reading, and how to check SQL text found inside it. */
 export interface CheckScope {
   dialect: GuardDialect;
+  /** What the guard needs to know of the dialect (its spec's `guard`). */
+  syntax: GuardSpec;
   mode: "read" | "write";
   options: Readonly<LexOptions>;
   /** Checks SQL text found in a string literal, one level deeper. */
@@ -44,7 +46,7 @@ export function callProblem(sig: Sig, n: number, scope: CheckScope): string | un
   if (!rule) {
     const owner = isOp(sig[n - 1], ".") ? sig[n - 2]?.value.toLowerCase() : undefined;
     if (
-      call && DIALECT_SPECS[scope.dialect].guard.anyServer && owner && RISKY_PACKAGES.some((p) => owner.startsWith(p))
+      call && scope.syntax.anyServer && owner && RISKY_PACKAGES.some((p) => owner.startsWith(p))
     ) {
       return `${owner}.${name}() belongs to a package that runs dynamic SQL, takes locks or reaches files and the network; remove the call`;
     }

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { DIALECT_SPECS } from "./dialects/mod.ts";
 import type { GuardDialect } from "./guard.ts";
 import type { LexOptions, Token } from "./sql_tokens.ts";
 
@@ -30,7 +31,7 @@ export function literalValue(token: Token, options: Readonly<LexOptions>, dialec
   if (text[0] !== "'") return undefined; // Oracle q'[...]': not modelled
   const inner = text.slice(1, -1);
   if (options.backslash !== "strings" && options.backslash !== "all") return inner.replaceAll("''", "'");
-  if (dialect === "postgres") return pgEscapes(inner);
+  if (DIALECT_SPECS[dialect].guard.postgresEscapes) return pgEscapes(inner);
   return inner.includes("\\") ? undefined : inner.replaceAll("''", "'");
 }
 

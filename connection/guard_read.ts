@@ -49,7 +49,7 @@ export function readStatement(sig: Sig, scope: CheckScope): GuardResult {
   const verdict = classify(sig, scope, 0);
   if (!verdict.ok) return verdict;
   // Teradata's EXPLAIN of a write reports the plan without executing the write.
-  const explained = scope.dialect === "teradata" && explainedWriteStart(sig) >= 0;
+  const explained = scope.syntax.teradataSql && explainedWriteStart(sig) >= 0;
   return hiddenWrite(sig, scope, explained) ?? verdict;
 }
 
@@ -74,17 +74,18 @@ function classify(sig: Sig, scope: CheckScope, depth: number): GuardResult {
   if (kind) return { ok: true, kind };
   if (word === "WITH") return classifyWith(sig, scope, depth);
   if (word === "EXPLAIN") return classifyExplain(sig, scope, depth);
-  if (dialect === "teradata" && (word === "LOCKING" || word === "LOCK")) return classifyLocking(sig, scope, depth);
-  if (dialect === "teradata" && TEMPORAL_STARTS.has(word)) return classifyTemporal(sig, scope, depth);
-  if (dialect === "teradata" && word === "COMMENT") {
+  const { teradataSql } = scope.syntax;
+  if (teradataSql && (word === "LOCKING" || word === "LOCK")) return classifyLocking(sig, scope, depth);
+  if (teradataSql && TEMPORAL_STARTS.has(word)) return classifyTemporal(sig, scope, depth);
+  if (teradataSql && word === "COMMENT") {
     if (isCommentRead(sig)) return { ok: true, kind: "comment" };
     return refuse(
       `COMMENT with a comment string changes the schema (COMMENT ON name, without IS and a string, reads the comment); ${WRITE_HINT}`,
     );
   }
-  const teradata = dialect === "teradata" ? teradataSessionReason(sig, 0) : undefined;
+  const teradata = teradataSql ? teradataSessionReason(sig, 0) : undefined;
   if (teradata) return refuse(teradata);
-  if (dialect === "sqlite" && word === "PRAGMA") return classifyPragma(sig);
+  if (scope.syntax.pragmas && word === "PRAGMA") return classifyPragma(sig);
   const full = ABBREVIATIONS.get(word);
   const label = full ? `${word} (${full})` : word;
   const refused = REFUSED_STATEMENTS.find(([keywords]) => keywords.has(word));
@@ -124,7 +125,7 @@ function classifyWith(sig: Sig, scope: CheckScope, depth: number): GuardResult {
 }
 
 function classifyExplain(sig: Sig, scope: CheckScope, depth: number): GuardResult {
-  if (scope.dialect === "teradata" && explainedWriteStart(sig) >= 0) return { ok: true, kind: "explain" };
+  if (scope.syntax.teradataSql && explainedWriteStart(sig) >= 0) return { ok: true, kind: "explain" };
   let i = 1;
   if (isOp(sig[1], "(") && !readKind(sig[2]?.value ?? "", scope.dialect) && !isWord(sig[2], "WITH")) {
     i = closingParen(sig, 1) + 1;
@@ -132,12 +133,12 @@ function classifyExplain(sig: Sig, scope: CheckScope, depth: number): GuardResul
   }
   for (;;) {
     if (sig[i]?.kind === "word" && EXPLAIN_OPTIONS.has(sig[i].value)) i++;
-    else if (scope.dialect === "teradata" && (isWord(sig[i], "STATIC") || isWord(sig[i], "DYNAMIC"))) i++;
+    else if (scope.syntax.teradataSql && (isWord(sig[i], "STATIC") || isWord(sig[i], "DYNAMIC"))) i++;
     else if (isWord(sig[i], "FORMAT")) i += isOp(sig[i + 1], "=") ? 3 : 2;
     else break;
   }
   const inner = classify(sig.slice(i), scope, depth + 1);
-  if (!inner.ok && scope.dialect === "teradata" && sig.slice(1, i).some((token) => isWord(token, "DYNAMIC"))) {
+  if (!inner.ok && scope.syntax.teradataSql && sig.slice(1, i).some((token) => isWord(token, "DYNAMIC"))) {
     return refuse(
       "EXPLAIN DYNAMIC runs the request's earlier plan fragments to plan the rest, so it is allowed only for reads; explain a write without DYNAMIC",
     );
@@ -207,7 +208,7 @@ function classifyPragma(sig: Sig): GuardResult {
  * second statement.
  */
 function hiddenWrite(sig: Sig, scope: CheckScope, explained = false): GuardResult | undefined {
-  const { dialect } = scope;
+  const { syntax } = scope;
   let depth = 0;
   for (const [n, token] of sig.entries()) {
     if (isOp(token, "(")) depth++;
@@ -220,18 +221,18 @@ function hiddenWrite(sig: Sig, scope: CheckScope, explained = false): GuardResul
     const call = isOp(sig[n + 1], "(");
     const lock = LOCK_STARTS.has(word) && lockingClause(sig, n);
     if (lock) return refuse(`${lock} locks rows for writing; remove it (${WRITE_HINT})`);
-    const teradata = dialect === "teradata" && TERADATA_TRIGGERS.has(word) && teradataHiddenWrite(sig, n);
+    const teradata = syntax.teradataSql && TERADATA_TRIGGERS.has(word) && teradataHiddenWrite(sig, n);
     if (teradata) return refuse(teradata);
     if (explained) continue;
     if (
       (WRITES_ANYWHERE.has(word) && !(call && FUNCTION_LIKE.has(word))) ||
-      (dialect === "teradata" && TERADATA_WRITES_ANYWHERE.has(word)) ||
+      (syntax.teradataSql && TERADATA_WRITES_ANYWHERE.has(word)) ||
       (word === "REPLACE" && isWord(sig[n + 1], "INTO"))
     ) {
       return refuse(`${word} inside the statement is a write; ${WRITE_HINT} (quote it if it is a name)`);
     }
     if (word === "INTO") return refuse("SELECT ... INTO creates a table; use a plain SELECT");
-    if (!DIALECT_SPECS[dialect].guard.anyServer) continue;
+    if (!syntax.anyServer) continue;
     if (sequenceAdvance(sig, n)) {
       return refuse(`${sequenceAdvance(sig, n)} advances a sequence, which a rollback does not undo; ${WRITE_HINT}`);
     }

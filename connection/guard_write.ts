@@ -23,7 +23,6 @@
  * @module
  */
 
-import { DIALECT_SPECS } from "./dialects/mod.ts";
 import { callProblem, type CheckScope, type Sig } from "./guard_calls.ts";
 import { readStatement } from "./guard_read.ts";
 import { lexingSettingIn } from "./guard_settings.ts";
@@ -80,11 +79,11 @@ function statementProblem(sig: Sig, scope: CheckScope): string | undefined {
   const word = sig[start]?.kind === "word" ? sig[start].value : "";
   const full = ABBREVIATIONS.get(word);
   const label = full ? `${word} (${full})` : word;
-  const logging = scope.dialect === "teradata" && LOGGING.has(sig[start + 1]?.value ?? ""); // BEGIN QUERY LOGGING
+  const logging = scope.syntax.teradataSql && LOGGING.has(sig[start + 1]?.value ?? ""); // BEGIN QUERY LOGGING
   if (TRANSACTION.has(word) && !logging) {
     return `${label} would open or end a transaction, but tdmcp runs each call as one transaction and ends it itself; send only the statement`;
   }
-  const teradata = scope.dialect === "teradata"
+  const teradata = scope.syntax.teradataSql
     ? teradataSessionReason(sig, start) ?? teradataWriteProblem(sig)
     : undefined;
   if (teradata) return teradata;
@@ -99,7 +98,7 @@ function statementProblem(sig: Sig, scope: CheckScope): string | undefined {
   if (temporary) {
     return "a temporary (or volatile) table lives only in this call's session, which tdmcp does not keep; create a regular table or use a CTE";
   }
-  if (word === "PRAGMA" && scope.dialect === "sqlite") return pragmaProblem(sig);
+  if (word === "PRAGMA" && scope.syntax.pragmas) return pragmaProblem(sig);
   if (sig.some((token) => (token.kind === "word" || token.kind === "quoted") && isSettings(token))) {
     return "writing pg_settings changes session settings, like SET; tdmcp keeps each pooled session as it prepared it";
   }
@@ -132,7 +131,7 @@ function settingProblem(sql: string, scope: CheckScope): string | undefined {
 
 /** A T-SQL second statement after the first without a semicolon (generic sources only). */
 function batchProblem(sig: Sig, scope: CheckScope): string | undefined {
-  if (!DIALECT_SPECS[scope.dialect].guard.anyServer) return undefined;
+  if (!scope.syntax.anyServer) return undefined;
   const first = sig[0]?.value;
   if ((first === "CREATE" || first === "ALTER") && sig.slice(1, 5).some((t) => BODY_OBJECTS.has(t.value))) {
     return undefined; // the rest of the batch is the object's body

@@ -29,7 +29,12 @@ const ANY_SERVER_AXES: readonly LexAxis[] = [
 ];
 
 /** No read-only transaction: nothing runs around a call. */
-const NO_ISOLATION: CallIsolation = { manualCommit: false, endRead: null, beginWrite: null, endWrite: null };
+const NO_ISOLATION: CallIsolation = Object.freeze({
+  manualCommit: false,
+  endRead: null,
+  beginWrite: null,
+  endWrite: null,
+});
 
 /** Any other ODBC data source. */
 export const GENERIC: DialectSpec = {
@@ -45,7 +50,14 @@ export const GENERIC: DialectSpec = {
     auditStatement: null,
   },
   lex: { options: lexOptions({ brackets: "plain", backticks: true }), axes: ANY_SERVER_AXES },
-  guard: { reads: "SELECT, WITH, VALUES, EXPLAIN or SHOW", readWords: new Map([["SHOW", "show"]]), anyServer: true },
+  guard: {
+    reads: "SELECT, WITH, VALUES, EXPLAIN or SHOW",
+    readWords: new Map([["SHOW", "show"]]),
+    anyServer: true,
+    teradataSql: false,
+    pragmas: false,
+    postgresEscapes: false,
+  },
   errors: {
     lostStates: [],
     // A serialization failure or a deadlock (SQL standard class 40).

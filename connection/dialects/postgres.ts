@@ -157,6 +157,9 @@ export const POSTGRES: DialectSpec = {
     reads: "SELECT, WITH, VALUES, TABLE, EXPLAIN or SHOW",
     readWords: new Map([["TABLE", "table"], ["SHOW", "show"]]),
     anyServer: false,
+    teradataSql: false,
+    pragmas: false,
+    postgresEscapes: true,
   },
   errors: {
     // Backends shut down or going away (class 08 is every driver's lost connection).

@@ -130,6 +130,16 @@ export interface GuardSpec {
    * calls, sequence advances and second statements without a semicolon (SQL Server batches).
    */
   readonly anyServer: boolean;
+  /**
+   * Teradata SQL's statements (`guard_teradata.ts`): `LOCKING` modifiers, temporal qualifiers, `COMMENT ON`, session
+   * statements, `INS`/`UPD`/`DEL` anywhere, `BEGIN QUERY LOGGING`, `EXPLAIN` of a write (which does not run it) and
+   * `EXPLAIN STATIC`/`DYNAMIC`.
+   */
+  readonly teradataSql: boolean;
+  /** SQLite's `PRAGMA` statements: those in `READ_PRAGMAS` read, any other writes. */
+  readonly pragmas: boolean;
+  /** Backslashes in a plain string (`standard_conforming_strings` off) decode as in PostgreSQL's `E'...'`. */
+  readonly postgresEscapes: boolean;
 }
 
 /** How a dialect's driver reports what went wrong (all dialects' rules apply to every error: see `errors.ts`). */

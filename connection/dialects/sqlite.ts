@@ -53,12 +53,12 @@ function readOnlyFileUri(path: string): string {
  * `query_only` makes the engine refuse every write, temporary objects included, so a read leaves nothing to undo; a
  * write call (`--allow-write`) lifts it for itself.
  */
-const SQLITE_ISOLATION: CallIsolation = {
+const SQLITE_ISOLATION: CallIsolation = Object.freeze({
   manualCommit: false,
   endRead: null,
   beginWrite: "PRAGMA query_only = 0",
   endWrite: null,
-};
+});
 
 /** SQLite. */
 export const SQLITE: DialectSpec = {
@@ -90,6 +90,9 @@ export const SQLITE: DialectSpec = {
     reads: "SELECT, WITH, VALUES, EXPLAIN or read-only PRAGMA",
     readWords: new Map(),
     anyServer: false,
+    teradataSql: false,
+    pragmas: true,
+    postgresEscapes: false,
   },
   errors: {
     lostStates: [],

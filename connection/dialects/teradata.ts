@@ -107,7 +107,12 @@ export const TERADATA_HINTS: ReadonlyMap<number, string> = new Map([
 ]);
 
 /** No read-only transaction: nothing runs around a call. */
-const NO_ISOLATION: CallIsolation = { manualCommit: false, endRead: null, beginWrite: null, endWrite: null };
+const NO_ISOLATION: CallIsolation = Object.freeze({
+  manualCommit: false,
+  endRead: null,
+  beginWrite: null,
+  endWrite: null,
+});
 
 /** Teradata Vantage. */
 export const TERADATA: DialectSpec = {
@@ -141,6 +146,9 @@ export const TERADATA: DialectSpec = {
     reads: "SELECT (SEL), WITH, EXPLAIN, SHOW, HELP or COMMENT ON name",
     readWords: new Map([["SEL", "select"], ["SHOW", "show"], ["HELP", "help"]]),
     anyServer: false,
+    teradataSql: true,
+    pragmas: false,
+    postgresEscapes: false,
   },
   errors: {
     lostStates: [],
