@@ -63,7 +63,7 @@ export interface HttpOptions {
   idleTimeoutMs?: number;
 }
 
-/** The connection limits when the options name none (the defaults of the matching settings in server/config.ts). */
+/** The connection limits when the options name none (the defaults of the matching settings in config/options.ts). */
 export const HTTP_CONNECTION_DEFAULTS = {
   maxConnections: 1000,
   headerTimeoutMs: 10_000,
