@@ -1,8 +1,8 @@
 /**
  * How tdmcp keeps a pooled connection pristine from one call to the next, by dialect: the statements that prepare a
  * new connection (the engine's own read-only mode), what each call runs around its statement (a transaction that is
- * rolled back, or committed for an allowed write) and what tells the engine's role apart (its power, reported at
- * start). The facts live in each dialect's file (`dialects/`); these functions read them.
+ * rolled back, or committed for an allowed write) and which engine the driver reports. The facts live in each
+ * dialect's file (`dialects/`); these functions read them.
  * @module
  */
 import { DIALECT_SPEC_LIST, DIALECT_SPECS, UNKNOWN_ENGINE } from "./dialects/mod.ts";
@@ -11,8 +11,7 @@ import type { Dialect } from "./types.ts";
 
 export type { CallIsolation } from "./dialects/spec.ts";
 export { majorVersion } from "./dialects/spec.ts";
-export { parseRolePower } from "./dialects/postgres.ts";
-export { type Audit, QUERY_BAND_APPLICATION, queryBand, queryBandStatement, queryBandValue } from "./query_band.ts";
+export { type Audit, queryBandStatement, queryBandValue } from "./query_band.ts";
 
 /**
  * Statements that make a new connection read-only in the engine itself, the
@@ -30,19 +29,6 @@ export function readOnlySessionStatements(dialect: Dialect): string[] {
  */
 export function callIsolation(dialect: Dialect, dbmsVersion = ""): CallIsolation {
   return DIALECT_SPECS[dialect].session.isolation(dbmsVersion);
-}
-
-/** A query that reports the connected role's power, or `null` where tdmcp does not know how to ask. */
-export function rolePowerQuery(dialect: Dialect): string | null {
-  return DIALECT_SPECS[dialect].session.rolePower?.sql ?? null;
-}
-
-/**
- * A query listing the (lowercased) names of functions defined outside the engine's own catalog, or `null` where tdmcp
- * does not ask: a read that calls one gets a fresh connection afterwards.
- */
-export function userFunctionsQuery(dialect: Dialect): string | null {
-  return DIALECT_SPECS[dialect].session.userFunctionsSql;
 }
 
 /**
