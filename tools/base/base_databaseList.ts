@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineTool, DIALECTS, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { defineTool, type Dialect, DIALECTS, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 import { teradataUserDatabases } from "../lib/args.ts";
 
 /** PostgreSQL's own schemas, listed only with scope 'all'. */
@@ -39,7 +39,8 @@ Result: columns database_name, kind (Teradata: user or database), comment; one r
   annotations: READ_ONLY,
   dialects: DIALECTS,
   async handler({ scope }, ctx) {
-    if (ctx.dialect === "generic") {
+    const sql = (SQL as Partial<Record<Dialect, (all: boolean) => string>>)[ctx.dialect];
+    if (sql === undefined) { // generic, and any engine without SQL of its own here: ODBC's SQLTables
       const tables = await ctx.db.odbcTables(null, null);
       const schemaAt = tables.columns.findIndex((c) => /^TABLE_SCHEM$/i.test(c.name));
       const names = [
@@ -56,7 +57,7 @@ Result: columns database_name, kind (Teradata: user or database), comment; one r
         elapsedMs: tables.elapsedMs,
       });
     }
-    const result = await ctx.db.query(SQL[ctx.dialect](scope === "all"), {
+    const result = await ctx.db.query(sql(scope === "all"), {
       maxRows: ctx.limits.maxRows,
       signal: ctx.signal,
     });

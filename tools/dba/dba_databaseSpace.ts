@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LOCKING, optionalName, TOP_N, topN } from "../lib/dba.ts";
+import { forDialect } from "../lib/sql.ts";
 import { defineTool, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 
 // Teradata: DBC.DiskSpaceVX (DatabaseName, CurrentPerm, MaxPerm, PeakPerm; one row per AMP, summed here).
@@ -46,10 +47,9 @@ Result: columns database_name, used_bytes, max_bytes, free_bytes, used_pct, peak
   annotations: READ_ONLY,
   dialects: ["teradata", "postgres", "sqlite"],
   async handler({ database_name, top_n }, ctx) {
-    if (ctx.dialect === "generic") throw new Error("dba_databaseSpace does not support generic ODBC sources");
     const database = optionalName(database_name, "database_name");
     const n = topN(top_n);
-    const result = await ctx.db.query(SQL[ctx.dialect](database ?? "", n), {
+    const result = await ctx.db.query(forDialect(SQL, ctx.dialect)(database ?? "", n), {
       params: database === null ? [] : [database],
       maxRows: n,
       signal: ctx.signal,

@@ -1,4 +1,5 @@
 import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { forDialect } from "../lib/sql.ts";
 
 // Teradata: DBC.DBCInfoV (InfoKey, InfoData: VERSION, RELEASE, LANGUAGE SUPPORT MODE, ...).
 // PostgreSQL: version() and the server_version / server_version_num settings. SQLite: sqlite_version(), sqlite_source_id().
@@ -25,7 +26,6 @@ Result: columns info_key, info_value; one row per fact.`,
   annotations: READ_ONLY,
   dialects: ["teradata", "postgres", "sqlite"],
   async handler(_args, ctx) {
-    if (ctx.dialect === "generic") throw new Error("dba_databaseVersion does not support generic ODBC sources");
-    return tableResult(await ctx.db.query(SQL[ctx.dialect], { maxRows: 100, signal: ctx.signal }));
+    return tableResult(await ctx.db.query(forDialect(SQL, ctx.dialect), { maxRows: 100, signal: ctx.signal }));
   },
 });

@@ -2,13 +2,13 @@ import { z } from "zod";
 import { notFoundMessage } from "../lib/catalog.ts";
 import { flag, FLAG_ARG, teradataUserDatabases } from "../lib/args.ts";
 import { LOCKING, MAX_TOP_N, optionalName, topN } from "../lib/dba.ts";
-import { defineTool, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { defineTool, type Dialect, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 import { quoteIdent } from "../lib/sql.ts";
 
 // Teradata: DBC.TableSizeVX (DatabaseName, TableName, CurrentPerm, PeakPerm; one row per AMP).
 // PostgreSQL: pg_total_relation_size = pg_table_size (with TOAST) + pg_indexes_size. SQLite: the dbstat virtual table.
 function statement(
-  dialect: "teradata" | "postgres" | "sqlite",
+  dialect: Dialect,
   database: string | null,
   table: string | null,
   n: number,
@@ -48,6 +48,8 @@ WHERE m.type IN ('table', 'index')${tableFilter("m.tbl_name")}${
         excludeSystem ? " AND m.tbl_name NOT LIKE 'sqlite\\_%' ESCAPE '\\'" : ""
       }
 GROUP BY m.tbl_name ORDER BY total_bytes DESC, table_name LIMIT ${n}`;
+    default: // the catalog offers the tool only on the dialects it lists
+      throw new Error(`dba_tableSpace has no SQL for the ${dialect} dialect`);
   }
 }
 
@@ -80,7 +82,6 @@ table_bytes, index_bytes. A table_name that matches nothing is an error naming s
   annotations: READ_ONLY,
   dialects: ["teradata", "postgres", "sqlite"],
   async handler({ database_name, table_name, top_n, exclude_system }, ctx) {
-    if (ctx.dialect === "generic") throw new Error("dba_tableSpace does not support generic ODBC sources");
     const database = optionalName(database_name, "database_name");
     const table = optionalName(table_name, "table_name");
     const n = top_n === 0 ? ctx.limits.maxRows : topN(top_n);

@@ -53,7 +53,7 @@ FROM information_schema.tables WHERE ${where("table_schema", database, "current_
 WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'${like("name")} ORDER BY name`;
       return await ctx.db.query(sql, { ...options, params });
     }
-    case "generic": {
+    default: { // generic, and any engine without SQL of its own here: ODBC catalog calls
       const result = await ctx.db.odbcTables(database, pattern);
       return result;
     }
@@ -104,7 +104,7 @@ ORDER BY table_schema, table_name`,
         elapsedMs: parts.reduce((ms, p) => ms + p.elapsedMs, 0),
       };
     }
-    case "generic":
+    default: // generic, and any engine without SQL of its own here: ODBC catalog calls
       return await ctx.db.odbcTables(null, pattern);
   }
 }

@@ -225,7 +225,7 @@ export async function describeColumns(ctx: ToolContext, database: NameFilter, ta
       return await postgresColumns(ctx, database, table);
     case "sqlite":
       return await sqliteColumns(ctx, database, table);
-    case "generic":
+    default: // generic, and any engine without SQL of its own here: ODBC catalog calls
       return await odbcColumns(ctx, database, table);
   }
 }

@@ -78,7 +78,7 @@ FROM information_schema.columns WHERE table_name = ? AND table_schema = ${
         comparable: true,
       }));
     }
-    case "generic": {
+    default: { // generic, and any engine without SQL of its own here: ODBC catalog calls
       const result = await ctx.db.odbcColumns(ref.database, ref.table);
       const at = (name: string) => result.columns.findIndex((c) => c.name.toUpperCase() === name);
       const [name, code, type] = [at("COLUMN_NAME"), at("DATA_TYPE"), at("TYPE_NAME")];

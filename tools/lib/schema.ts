@@ -47,13 +47,14 @@ type Describe = (ctx: ReadContext, database: string, table: string) => Promise<T
  * naming similar tables when there is no such table or view.
  */
 export async function readTableSchema(ctx: ReadContext, database: string, table: string): Promise<TableSchema> {
-  const describe: Record<ReadContext["dialect"], Describe> = {
+  const describe: Partial<Record<ReadContext["dialect"], Describe>> = {
     teradata: describeTeradata,
     postgres: describePostgres,
     sqlite: describeSqlite,
     generic: describeGeneric,
   };
-  const schema = await describe[ctx.dialect](ctx, database, table);
+  // Any other engine: ODBC's SQLColumns, as for the generic dialect.
+  const schema = await (describe[ctx.dialect] ?? describeGeneric)(ctx, database, table);
   if (schema === null || schema.columns.length === 0) {
     throw new ResourceNotFoundError(await missingMessage(ctx, database, table));
   }

@@ -50,10 +50,14 @@ export function catalogContext(ctx: ReadContext): ToolContext {
 
 /** The database a name-less reference means: SQLite `main`, the PostgreSQL `current_schema()`, Teradata `DATABASE`. */
 export async function defaultDatabaseName(ctx: ReadContext): Promise<string> {
-  const sql = { teradata: "SELECT DATABASE", postgres: "SELECT current_schema()" } as const;
+  const sql: Partial<Record<ReadContext["dialect"], string>> = {
+    teradata: "SELECT DATABASE",
+    postgres: "SELECT current_schema()",
+  };
   if (ctx.dialect === "sqlite") return "main";
-  if (ctx.dialect === "generic") return NO_SCHEMA;
-  const result = await ctx.db.query(sql[ctx.dialect], { maxRows: 1, signal: ctx.signal });
+  const statement = sql[ctx.dialect];
+  if (statement === undefined) return NO_SCHEMA; // generic and other engines: ODBC names no current schema
+  const result = await ctx.db.query(statement, { maxRows: 1, signal: ctx.signal });
   const name = result.rows[0]?.[0];
   if (typeof name !== "string" || name.trim() === "") {
     throw new ToolInputError("there is no current database (schema); name one");
@@ -104,7 +108,7 @@ WHERE type IN ('table', 'view', 'virtual') AND schema <> 'temp' AND name NOT LIK
       }
 ORDER BY schema, name LIMIT ${n}`;
       break;
-    case "generic":
+    default: // generic, and any engine without SQL of its own here: ODBC catalog calls
       return { tables: [], more: false };
   }
   const result = await ctx.db.query(sql, { params, maxRows: n, signal: ctx.signal });
@@ -145,7 +149,7 @@ WHERE schema_name NOT IN ('pg_catalog', 'information_schema') AND schema_name NO
           options,
         ),
       );
-    case "generic": {
+    default: { // generic, and any engine without SQL of its own here: ODBC catalog calls
       const tables = await ctx.db.odbcTables(null, null);
       const at = columnAt(tables, "TABLE_SCHEM", 1);
       const schemas = new Set(tables.rows.map((r) => r[at] === null ? NO_SCHEMA : text(r[at])));
@@ -183,7 +187,7 @@ ORDER BY table_name LIMIT ${COMPLETION_LIMIT}`,
           options,
         ),
       );
-    case "generic": {
+    default: { // generic, and any engine without SQL of its own here: ODBC catalog calls
       const tables = await ctx.db.odbcTables(database === NO_SCHEMA ? null : database, `${prefix}%`);
       const found = tables.rows.map((r) => text(r[columnAt(tables, "TABLE_NAME", 2)]));
       return startingWith(found.sort(), prefix).slice(0, COMPLETION_LIMIT);

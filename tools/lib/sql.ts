@@ -61,6 +61,16 @@ export function tableRef(
   };
 }
 
+/**
+ * A tool's entry for the connected dialect. The catalog offers a tool only on the dialects it lists, so a missing
+ * entry is a bug (a tool listing a dialect it has no SQL for), not the caller's input.
+ */
+export function forDialect<T>(entries: Partial<Record<Dialect, T>>, dialect: Dialect): T {
+  const entry = entries[dialect];
+  if (entry === undefined) throw new Error(`no entry for the ${dialect} dialect`);
+  return entry;
+}
+
 /** The dialect's default database (schema) when the agent names none. */
 export function defaultDatabase(dialect: Dialect): string | null {
   return dialect === "sqlite" ? "main" : null;

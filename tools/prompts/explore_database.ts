@@ -44,7 +44,7 @@ ${TABLES_SHOWN} tables of the database listed in the prompt.`,
       "4. base_tablePreview(table_name, database_name, rows) — a few rows, to see what the values look like.",
       `5. base_readQuery(sql) — one read-only statement at a time. Results are capped at ${ctx.limits.defaultRows}` +
       ` rows by default, so prefer aggregates (COUNT, SUM, AVG, GROUP BY) over raw rows and use ${
-        ROW_LIMIT_HINT[ctx.dialect]
+        ROW_LIMIT_HINT[ctx.dialect as keyof typeof ROW_LIMIT_HINT] ?? ROW_LIMIT_HINT.generic
       } when you need examples.`,
       "Join tables on the keys the column descriptions suggest, check row counts before trusting a join, and show" +
       " the SQL behind every number you report.",
