@@ -5,7 +5,7 @@
  */
 import { callTool, httpSession, initialize, type McpSession, stdioSession } from "./_mcp.ts";
 import { commandFor, type ServerKind, type ServerProcess, type StartOptions, withTimeout } from "./_servers.ts";
-import { closedLoop, type LoadSample, memoryOf, timed } from "./_stats.ts";
+import { closedLoop, cpuOf, type LoadSample, memoryOf, timed } from "./_stats.ts";
 
 /** The tool each server answers SQL with. */
 export const SQL_TOOL: Record<ServerKind, string> = { tdmcp: "base_readQuery", dbhub: "execute_sql" };
@@ -41,6 +41,7 @@ export async function sqlCall(
 /**
  * Point queries at `concurrency`: over stdio all callers share the one
  * session; over HTTP each caller has its own session (as separate agents do).
+ * The sample's `cpu` is the server process's CPU µs per timed call.
  */
 export async function pointLoad(
   server: ServerProcess,
@@ -64,6 +65,7 @@ export async function pointLoad(
       warmup,
       calls,
       (worker, n) => sqlCall(sessions[worker % sessions.length], server.kind, sql(n), 1),
+      () => cpuOf(server.pid),
     );
   } finally {
     if (!server.stdio) await Promise.all(sessions.map((s) => s.close()));
@@ -110,30 +112,58 @@ export interface CappedSample {
   peakGrowth: number;
   /** Peak RSS after the 1M-row calls, bytes. */
   peak: number;
+  /** The server process's CPU µs per timed 1M-row call. */
+  bigCpu: number;
+  /** The server process's CPU µs per 1,000-row call, over `cpuCalls` further calls after the timed ones. */
+  smallCpu: number;
 }
 
-/** Runs the capped SELECT on a fresh stdio server (`tables`: qualified names of `big` and `small`). */
+/**
+ * Runs the capped SELECT on a fresh stdio server (`tables`: qualified names of
+ * `big` and `small`). The server's CPU per 1,000-row read is taken over
+ * `cpuCalls` more reads (CPU accounting has 10 ms ticks: 20 calls are too few).
+ */
 export async function cappedSelect(
   server: ServerProcess,
   tables: { big: string; small: string; point: string },
   warmup: number,
   calls: number,
+  cpuCalls = calls,
 ): Promise<CappedSample> {
   const session = server.stdio!;
   await sqlCall(session, server.kind, tables.point, 1); // connects and loads everything first
   const before = memoryOf(server.pid);
-  const big = await timed(
+  const big = await cpuTimed(
+    server.pid,
     () => sqlCall(session, server.kind, `SELECT * FROM ${tables.big}`, 1000, true),
     warmup,
     calls,
   );
   const after = memoryOf(server.pid);
-  const small = await timed(
-    () => sqlCall(session, server.kind, `SELECT * FROM ${tables.small}`, 1000, false),
-    warmup,
-    calls,
-  );
-  return { big, small, peakGrowth: after.peak - before.rss, peak: after.peak };
+  const readSmall = () => sqlCall(session, server.kind, `SELECT * FROM ${tables.small}`, 1000, false);
+  const small = await timed(readSmall, warmup, calls);
+  const smallCpu = await cpuTimed(server.pid, readSmall, 0, cpuCalls);
+  return {
+    big: big.times,
+    small,
+    peakGrowth: after.peak - before.rss,
+    peak: after.peak,
+    bigCpu: big.cpu,
+    smallCpu: smallCpu.cpu,
+  };
+}
+
+/** `timed`, plus the CPU µs per timed call that process `pid` spent (warm-ups excluded). */
+async function cpuTimed(
+  pid: number,
+  fn: () => Promise<void>,
+  warmup: number,
+  calls: number,
+): Promise<{ times: number[]; cpu: number }> {
+  await timed(fn, warmup, 0);
+  const before = cpuOf(pid);
+  const times = await timed(fn, 0, calls);
+  return { times, cpu: (cpuOf(pid) - before) / calls };
 }
 
 /** `count` cold starts after one untimed start (which warms the file and compile caches). */

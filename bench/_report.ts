@@ -5,6 +5,9 @@
  */
 import { median, mib, ms, ratio } from "./_stats.ts";
 
+/** CPU µs, whole. */
+const us = (value: number) => Number.isFinite(value) ? value.toFixed(0) : "–";
+
 /** One run's numbers, keyed like `postgres/tdmcp/http/c16/rps`. */
 export type RunMetrics = Record<string, number>;
 
@@ -13,7 +16,14 @@ interface ReportContext {
   /** The servers measured, as labelled in the metrics (`tdmcp`, `dbhub`, `tdmcp LOGGING_LEVEL=warning`). */
   labels: string[];
   loads: string[];
-  counts: { c1: number[]; c16: number[]; cold: number; capped: [number, number]; poolSize: number };
+  counts: {
+    c1: number[];
+    c16: number[];
+    cold: number;
+    capped: [number, number];
+    rawRead: [number, number];
+    poolSize: number;
+  };
 }
 
 const DB_NAMES: Record<string, string> = { postgres: "PostgreSQL", sqlite: "SQLite" };
@@ -32,7 +42,10 @@ export function report(runs: RunMetrics[], ctx: ReportContext): string {
     `${ctx.counts.c16[1]} calls after ${ctx.counts.c16[0]} warm-ups per caller at concurrency 16. ` +
     `Cold start: median of ${ctx.counts.cold} spawns after one untimed. Capped SELECT: ${
       ctx.counts.capped[1]
-    } calls after ${ctx.counts.capped[0]} warm-ups. Raw pool: ${ctx.counts.poolSize} connections.`,
+    } calls after ${ctx.counts.capped[0]} warm-ups. Raw pool: ${ctx.counts.poolSize} connections. CPU: utime + ` +
+    `stime per timed call, of the server process (/proc, 10 ms ticks) or, for the raw pool, of this process ` +
+    `(getrusage); CPU per 1,000-row read over ${ctx.counts.rawRead[1]} reads (after the timed ones for a server; ` +
+    `after ${ctx.counts.rawRead[0]} warm-ups for the raw cursor).`,
     "",
   ];
   for (const db of ctx.dbs) {
@@ -47,8 +60,10 @@ export function report(runs: RunMetrics[], ctx: ReportContext): string {
     const present = rows.filter(([, key]) => has(`${key}/c1/p50`));
     if (present.length > 0) {
       out.push(
-        `| ${DB_NAMES[db]}: point query | c1 p50 / p95 / p99 ms | c1 calls/s | c16 p50 / p95 / p99 ms | c16 calls/s |`,
-        "| --- | ---: | ---: | ---: | ---: |",
+        `| ${
+          DB_NAMES[db]
+        }: point query | c1 p50 / p95 / p99 ms | c1 calls/s | c16 p50 / p95 / p99 ms | c16 calls/s | c16 CPU µs/call |`,
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
       );
       for (const [label, key] of present) {
         const lat = (c: string) =>
@@ -56,7 +71,7 @@ export function report(runs: RunMetrics[], ctx: ReportContext): string {
         out.push(
           `| ${label} | ${lat("c1")} | ${med(`${key}/c1/rps`).toFixed(0)} | ${lat("c16")} | ${
             med(`${key}/c16/rps`).toFixed(0)
-          } |`,
+          } | ${us(med(`${key}/c16/cpu`))} |`,
         );
       }
       out.push("");
@@ -66,15 +81,17 @@ export function report(runs: RunMetrics[], ctx: ReportContext): string {
       out.push(
         `| ${
           DB_NAMES[db]
-        } | cold start to tools/list, ms | capped 1M rows p50 ms | 1k rows p50 ms | ratio 1M / 1k | peak RSS growth MB | peak RSS MB |`,
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        } | cold start to tools/list, ms | capped 1M rows p50 ms | 1k rows p50 ms | ratio 1M / 1k | peak RSS growth MB | peak RSS MB | server CPU µs per 1M / 1k call |`,
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
       );
       for (const k of servers) {
         const c = `${db}/${k}/capped`;
         out.push(
           `| ${display(k)} | ${ms(med(`${db}/${k}/cold`))} | ${ms(med(`${c}/big`))} | ${ms(med(`${c}/small`))} | ${
             ratio(rat(`${c}/big`, `${c}/small`))
-          } | ${mib(med(`${c}/peakGrowth`))} | ${mib(med(`${c}/peak`))} |`,
+          } | ${mib(med(`${c}/peakGrowth`))} | ${mib(med(`${c}/peak`))} | ${us(med(`${c}/bigCpu`))} / ${
+            us(med(`${c}/smallCpu`))
+          } |`,
         );
       }
       out.push("");
@@ -90,6 +107,17 @@ export function report(runs: RunMetrics[], ctx: ReportContext): string {
       `${atMost ? "≤" : "≥"} ${goal}×`,
     ];
     out.push(`| ${label} | ${shown} | ${wanted} | ${pass ? "PASS" : "MISS"} |`);
+  };
+  /** A CPU ratio: tdmcp's server CPU per call (`a`) against the raw cursor's (`b`), both shown; no goal: report only. */
+  const cpuTarget = (label: string, a: string, b: string, goal?: number) => {
+    const value = rat(a, b);
+    if (!Number.isFinite(value)) return;
+    const shown = `${ratio(value)}× (${us(med(a))} / ${us(med(b))} µs)`;
+    const [wanted, verdict] = goal === undefined ? ["report only", "–"] : [
+      `≤ ${goal}×`,
+      value <= goal ? "PASS" : "MISS",
+    ];
+    out.push(`| ${label} | ${shown} | ${wanted} | ${verdict} |`);
   };
   for (const db of ctx.dbs) {
     const name = DB_NAMES[db];
@@ -107,20 +135,18 @@ export function report(runs: RunMetrics[], ctx: ReportContext): string {
         1.25,
         false,
       );
-      for (const c of ["c1", "c16"]) {
-        // The floor is the faster of the pool's two calls in that round (with firstFetch the cursor can win).
-        for (const r of runs) {
-          const both = [r[`${db}/raw-query/${c}/rps`], r[`${db}/raw-cursor/${c}/rps`]].filter((v) => v !== undefined);
-          if (both.length > 0) r[`${db}/raw-best/${c}/rps`] = Math.max(...both);
-        }
-        target(
-          `${name} ${tr}: calls/s at ${c} vs raw pool (its faster call)`,
-          rat(`${db}/tdmcp/${t}/${c}/rps`, `${db}/raw-best/${c}/rps`),
-          0.6,
-          false,
-        );
-      }
     }
+    cpuTarget(
+      `${name} stdio: server CPU per point query vs raw cursor (c16)`,
+      `${db}/tdmcp/stdio/c16/cpu`,
+      `${db}/raw-cursor/c16/cpu`,
+      2.0,
+    );
+    cpuTarget(
+      `${name} stdio: server CPU per 1,000-row read vs raw cursor`,
+      `${db}/tdmcp/capped/smallCpu`,
+      `${db}/raw-cursor/read1k/cpu`,
+    );
     target(`${name}: capped SELECT 1M / 1k rows`, rat(`${db}/tdmcp/capped/big`, `${db}/tdmcp/capped/small`), 1.5, true);
     const growth = median(runs.map((r) => r[`${db}/tdmcp/capped/peakGrowth`]).filter((v) => v !== undefined));
     target(`${name}: peak RSS growth over the 1M-row calls`, growth, 30 * 2 ** 20, true, true);

@@ -2,6 +2,7 @@
  * Statistics and output helpers shared by the benchmark scripts.
  * @module
  */
+import process from "node:process";
 
 const enc = new TextEncoder();
 
@@ -62,19 +63,23 @@ export interface LoadSample {
   latencies: number[];
   /** Timed calls per second of wall time. */
   perSecond: number;
+  /** The `cpu` counter's growth over the timed calls divided by their number (µs per call), when one was given. */
+  cpu?: number;
 }
 
 /**
  * A closed loop: `workers` callers, each calling `fn` back to back. Every
  * worker first makes `warmup` untimed calls; then together they make `calls`
  * timed calls. `fn` gets the worker's index and a call number unique across
- * the run.
+ * the run. `cpu` (e.g. `() => cpuOf(pid)`) is read when the timed calls start
+ * and when the last one ends.
  */
 export async function closedLoop(
   workers: number,
   warmup: number,
   calls: number,
   fn: (worker: number, n: number) => Promise<void>,
+  cpu?: () => number,
 ): Promise<LoadSample> {
   let next = 0;
   await Promise.all(Array.from({ length: workers }, async (_, w) => {
@@ -82,6 +87,7 @@ export async function closedLoop(
   }));
   const latencies: number[] = [];
   let remaining = calls;
+  const cpuBefore = cpu?.();
   const started = performance.now();
   await Promise.all(Array.from({ length: workers }, async (_, w) => {
     while (remaining > 0) {
@@ -91,7 +97,8 @@ export async function closedLoop(
       latencies.push(performance.now() - t);
     }
   }));
-  return { latencies, perSecond: calls / ((performance.now() - started) / 1000) };
+  const perSecond = calls / ((performance.now() - started) / 1000);
+  return cpu ? { latencies, perSecond, cpu: (cpu() - cpuBefore!) / calls } : { latencies, perSecond };
 }
 
 /** Peak (VmHWM) and current (VmRSS) resident set of a process, in bytes, from /proc/<pid>/status. */
@@ -105,15 +112,39 @@ export function memoryOf(pid: number): { peak: number; rss: number } {
 
 const TICK_US = 1_000_000 / 100; // USER_HZ is 100 on Linux
 
-/** utime + stime of a process in µs (0 when it is gone). Linux only. */
+/**
+ * utime + stime in µs, of all threads: this process's (`"self"`, from
+ * getrusage, to the µs) or another's (from /proc/<pid>/stat, in 10 ms ticks;
+ * 0 when it is gone). Linux only.
+ */
 export function cpuOf(pid: number | "self"): number {
+  if (pid === "self") {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  }
   try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+    return ticksOf(procStat(pid));
   } catch {
     return 0;
   }
+}
+
+/** /proc/<pid>/stat; Deno refuses /proc without -A (as `deno task bench` runs), `cat` then reads it. */
+function procStat(pid: number): string {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotCapable)) throw error;
+    const out = new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stderr: "null" }).outputSync();
+    if (!out.success) throw new Error(`no process ${pid}`);
+    return new TextDecoder().decode(out.stdout);
+  }
+}
+
+/** utime + stime of a /proc/<pid>/stat line, in µs. */
+function ticksOf(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
 }
 
 /** CPU µs of every `postgres` process now. */

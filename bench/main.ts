@@ -7,16 +7,23 @@
 //                   [--env=NAME=VALUE,...]      extra environment for tdmcp
 //                   [--variant=NAME=VALUE,...]  (repeatable) also measure tdmcp with this environment, same run
 //
+// Also reports CPU per call (issue 16): the server process's (from /proc)
+// against the raw npm:odbc cursor's (this process's own, measured while
+// nothing else runs in it), for the point query at c16 and the 1,000-row read;
+// `--json` carries them as `<db>/<server>/<transport>/c16/cpu`,
+// `<db>/raw-cursor/c16/cpu`, `<db>/<server>/capped/smallCpu` and
+// `<db>/raw-cursor/read1k/cpu` (µs).
+//
 // Prints Markdown tables (medians over the runs) on stdout, progress on
 // stderr. Without TDMCP_TEST_PG_URI it starts a throwaway PostgreSQL on port
 // 55433 (TDMCP_BENCH_PG_PORT) and removes it afterwards. See BENCHMARKS.md.
 import { PG_DEMO_SCHEMA } from "../tests/_helpers.ts";
 import { BENCH_SCHEMA, type BenchData, prepareData } from "./_data.ts";
 import { cappedSelect, coldStarts, pointLoad } from "./_measure.ts";
-import { rawPointLoad, RawPool } from "./_raw.ts";
+import { rawPointLoad, RawPool, rawReadLoad } from "./_raw.ts";
 import { report, type RunMetrics } from "./_report.ts";
 import { dbhubConfig, PEER_DIR, type ServerKind, startServer, type Transport } from "./_servers.ts";
-import { median, quantile, say, write } from "./_stats.ts";
+import { cpuOf, median, quantile, say, write } from "./_stats.ts";
 
 /** The databases measured. */
 export type Db = "postgres" | "sqlite";
@@ -35,9 +42,26 @@ interface Options {
   counts: typeof FULL;
 }
 
-/** Calls per measurement; `--quick` uses QUICK. */
-const FULL = { c1: [50, 500], c16: [5, 3000], cold: 5, capped: [3, 20] as [number, number], poolSize: 8 };
-const QUICK = { c1: [20, 150], c16: [2, 800], cold: 2, capped: [1, 5] as [number, number], poolSize: 8 };
+/**
+ * Calls per measurement; `--quick` uses QUICK. `rawRead`: the 1,000-row reads whose CPU is measured, of the raw
+ * cursor and (after the timed `capped` calls) of each server: more than `capped`, as /proc counts CPU in 10 ms ticks.
+ */
+const FULL = {
+  c1: [50, 500],
+  c16: [5, 3000],
+  cold: 5,
+  capped: [3, 20] as [number, number],
+  rawRead: [5, 200] as [number, number],
+  poolSize: 8,
+};
+const QUICK = {
+  c1: [20, 150],
+  c16: [2, 800],
+  cold: 2,
+  capped: [1, 5] as [number, number],
+  rawRead: [2, 50] as [number, number],
+  poolSize: 8,
+};
 
 function parseOptions(args: string[]): Options {
   const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -112,11 +136,12 @@ function sqlFor(db: Db) {
 async function runOnce(run: number, options: Options, data: BenchData, work: string): Promise<RunMetrics> {
   const m: RunMetrics = {};
   const { counts } = options;
-  const put = (key: string, latencies: number[], perSecond?: number) => {
-    m[`${key}/p50`] = quantile(latencies, 0.5);
-    m[`${key}/p95`] = quantile(latencies, 0.95);
-    m[`${key}/p99`] = quantile(latencies, 0.99);
-    if (perSecond !== undefined) m[`${key}/rps`] = perSecond;
+  const put = (key: string, s: { latencies: number[]; perSecond?: number; cpu?: number }) => {
+    m[`${key}/p50`] = quantile(s.latencies, 0.5);
+    m[`${key}/p95`] = quantile(s.latencies, 0.95);
+    m[`${key}/p99`] = quantile(s.latencies, 0.99);
+    if (s.perSecond !== undefined) m[`${key}/rps`] = s.perSecond;
+    if (s.cpu !== undefined) m[`${key}/cpu`] = s.cpu;
   };
   // Alternate the order of the servers between runs, so that drift favours neither.
   const servers = run % 2 === 1 ? contenders(options) : contenders(options).reverse();
@@ -127,18 +152,28 @@ async function runOnce(run: number, options: Options, data: BenchData, work: str
     const dbhubToml = `${work}/dbhub-${db}.toml`;
     await Deno.writeTextFile(dbhubToml, dbhubConfig(dsn, 1000));
     if (options.parts.has("raw")) {
+      // The raw calls run in this process, so its own CPU is theirs: nothing else runs here meanwhile.
+      const self = () => cpuOf("self");
       const pool = await RawPool.open(uri, counts.poolSize);
       try {
         for (const mode of ["query", "cursor"] as const) {
           for (const [c, [warmup, calls]] of [[1, counts.c1], [16, counts.c16]] as const) {
-            const s = await rawPointLoad(pool, mode, c, warmup, calls, sql.point);
-            put(`${db}/raw-${mode}/c${c}`, s.latencies, s.perSecond);
+            put(`${db}/raw-${mode}/c${c}`, await rawPointLoad(pool, mode, c, warmup, calls, sql.point, self));
           }
         }
+        const [warmup, calls] = counts.rawRead;
+        put(
+          `${db}/raw-cursor/read1k`,
+          await rawReadLoad(pool, `SELECT * FROM ${sql.small}`, 1000, warmup, calls, self),
+        );
       } finally {
         await pool.close();
       }
-      say(`run ${run} ${db} raw: c1 p50 ${m[`${db}/raw-query/c1/p50`].toFixed(3)} ms`);
+      say(
+        `run ${run} ${db} raw: c1 p50 ${m[`${db}/raw-query/c1/p50`].toFixed(3)} ms, cursor CPU ` +
+          `${m[`${db}/raw-cursor/c16/cpu`].toFixed(0)} µs per point query (c16), ` +
+          `${m[`${db}/raw-cursor/read1k/cpu`].toFixed(0)} µs per 1,000-row read`,
+      );
     }
     for (const { label, kind, env } of servers) {
       const start = { kind, uri, dbhubToml, env };
@@ -147,8 +182,7 @@ async function runOnce(run: number, options: Options, data: BenchData, work: str
           const server = await startServer({ ...start, transport });
           try {
             for (const [c, [warmup, calls]] of [[1, counts.c1], [16, counts.c16]] as const) {
-              const s = await pointLoad(server, c, warmup, calls, sql.point);
-              put(`${db}/${label}/${transport}/c${c}`, s.latencies, s.perSecond);
+              put(`${db}/${label}/${transport}/c${c}`, await pointLoad(server, c, warmup, calls, sql.point));
             }
           } catch (error) {
             throw new Error(`${label} ${transport} on ${db}: ${error}\n${server.log()}`);
@@ -158,7 +192,7 @@ async function runOnce(run: number, options: Options, data: BenchData, work: str
           const key = `${db}/${label}/${transport}`;
           say(
             `run ${run} ${db} ${label} ${transport}: c1 p50 ${m[`${key}/c1/p50`].toFixed(2)} ms, ` +
-              `c16 ${m[`${key}/c16/rps`].toFixed(0)} calls/s`,
+              `c16 ${m[`${key}/c16/rps`].toFixed(0)} calls/s, server CPU ${m[`${key}/c16/cpu`].toFixed(0)} µs/call`,
           );
         }
       }
@@ -171,12 +205,15 @@ async function runOnce(run: number, options: Options, data: BenchData, work: str
         const server = await startServer({ ...start, transport: "stdio" });
         try {
           const [warmup, calls] = counts.capped;
-          const s = await cappedSelect(server, { ...sql, point: sql.point(0) }, warmup, calls);
+          // The server's CPU per 1,000-row read over as many reads as the raw cursor's.
+          const s = await cappedSelect(server, { ...sql, point: sql.point(0) }, warmup, calls, counts.rawRead[1]);
           const key = `${db}/${label}/capped`;
           m[`${key}/big`] = median(s.big);
           m[`${key}/small`] = median(s.small);
           m[`${key}/peakGrowth`] = s.peakGrowth;
           m[`${key}/peak`] = s.peak;
+          m[`${key}/bigCpu`] = s.bigCpu;
+          m[`${key}/smallCpu`] = s.smallCpu;
         } finally {
           await server.stop();
         }
@@ -184,7 +221,7 @@ async function runOnce(run: number, options: Options, data: BenchData, work: str
         say(
           `run ${run} ${db} ${label} capped: 1M ${m[`${key}/big`].toFixed(1)} ms, 1k ${
             m[`${key}/small`].toFixed(1)
-          } ms`,
+          } ms, server CPU per 1k read ${m[`${key}/smallCpu`].toFixed(0)} µs`,
         );
       }
     }
