@@ -338,7 +338,7 @@ class OdbcDatabase implements Database {
         } catch (error) {
           if (!plan) throw error;
           cutter!.forget(plan);
-          // A remembered shape may be out of date (a column added or retyped since): describe it again, once.
+          // A remembered shape may be out of date (a column dropped or retyped since): describe it again, once.
           if (!plan.cached || stoppedBy !== null || !SHAPE_CHANGED.test(this.#error(error).sqlState)) throw error;
           plan = await cutter!.plan(sql, describe);
           cursor = await open(plan?.statement ?? sql);
