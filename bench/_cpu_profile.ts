@@ -77,7 +77,9 @@ export function layerOf(url: string, name: string): string {
   if (url.includes("/odbc")) return "npm:odbc (JS wrapper and its N-API calls)";
   if (url.includes("/connection/")) return "tdmcp connection/ (guard, pool, fetch, cells)";
   if (url.includes("/server/")) return "tdmcp server/";
-  if (url.includes("/tools/")) return "tdmcp tools/ (handler, result)";
+  if (url.includes("/transports/")) return "tdmcp transports/ (stdio line: JSON.stringify, write)";
+  if (url.includes("/tools/")) return "tdmcp tools/ (handler)";
+  if (url.includes("/plugin/")) return "tdmcp plugin/ (result: tableResult, renderText, fitResult)";
   if (url.startsWith("ext:") || url.startsWith("node:") || url === "") return RUNTIME;
   return `other (${url.replace(/^.*\/node_modules\//, "").slice(0, 40)})`;
 }
