@@ -1,6 +1,5 @@
-import { teradataWindow, windowText } from "../lib/args.ts";
-import { LOCKING, RESUSAGE_EMPTY_NOTE, WINDOW_ARGS, windowOf } from "../lib/dba.ts";
-import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { LOCKING, resusageByDay, WINDOW_ARGS } from "../lib/dba.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT } from "tdmcp/plugin";
 
 // Flow control is logged per AMP per interval in DBC.ResUsageSawt (AMP worker tasks): TheDate, VprId, FlowCtlCnt
 // (times the AMP entered flow control), FlowControlled (in flow control at the interval's end), AvailableMin (fewest
@@ -32,14 +31,5 @@ intervals_ending_in_flow_control, min_free_awts, max_awts_in_use, max_mailbox_de
   outputSchema: TABLE_OUTPUT,
   annotations: READ_ONLY,
   dialects: ["teradata"],
-  async handler(args, ctx) {
-    const range = windowOf(args);
-    const window = teradataWindow("TheDate", range);
-    const result = await ctx.db.query(statement(window.sql), {
-      params: window.params,
-      maxRows: 400,
-      signal: ctx.signal,
-    });
-    return tableResult(result, result.rowCount === 0 ? `${RESUSAGE_EMPTY_NOTE} (${windowText(range)})` : undefined);
-  },
+  handler: (args, ctx) => resusageByDay(args, ctx, statement),
 });

@@ -1,6 +1,5 @@
-import { teradataWindow, windowText } from "../lib/args.ts";
-import { LOCKING, RESUSAGE_EMPTY_NOTE, WINDOW_ARGS, windowOf } from "../lib/dba.ts";
-import { defineTool, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
+import { LOCKING, resusageByDay, WINDOW_ARGS } from "../lib/dba.ts";
+import { defineTool, READ_ONLY, TABLE_OUTPUT } from "tdmcp/plugin";
 
 // DBC.ResUsageSpma, one row per node per logging interval: TheDate, NodeID, Secs and NCPUs (SMALLINT), CPU time in
 // centiseconds (CPUUExec user, CPUUServ system service, CPUIoWait), physical I/O (FileAcqReads, FilePreReads,
@@ -38,14 +37,5 @@ write_mb; one row per day.`,
   outputSchema: TABLE_OUTPUT,
   annotations: READ_ONLY,
   dialects: ["teradata"],
-  async handler(args, ctx) {
-    const range = windowOf(args);
-    const window = teradataWindow("TheDate", range);
-    const result = await ctx.db.query(statement(window.sql), {
-      params: window.params,
-      maxRows: 400,
-      signal: ctx.signal,
-    });
-    return tableResult(result, result.rowCount === 0 ? `${RESUSAGE_EMPTY_NOTE} (${windowText(range)})` : undefined);
-  },
+  handler: (args, ctx) => resusageByDay(args, ctx, statement),
 });

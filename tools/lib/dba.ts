@@ -6,7 +6,9 @@
  */
 import { ToolInputError } from "../../plugin/errors.ts";
 import { z } from "zod";
-import { DATE_ARG, either, type Window, window } from "./args.ts";
+import type { ToolContext, ToolResult } from "../../plugin/tool.ts";
+import { tableResult } from "../../plugin/result.ts";
+import { DATE_ARG, either, teradataWindow, type Window, window, windowText } from "./args.ts";
 import { checkIdentifier, wholeNumber } from "./sql.ts";
 
 /** Longest look-back window a tool accepts, in days. */
@@ -83,3 +85,22 @@ export const DBQL_EMPTY_NOTE =
 export const RESUSAGE_EMPTY_NOTE =
   "no rows: resource usage logging for this table may be off or its history purged; widen days_back or check the " +
   "ResUsage logging settings";
+
+/**
+ * A Teradata ResUsage table read day by day over the window {@link WINDOW_ARGS} ask for: `statement` gets the
+ * `TheDate` condition; an empty answer says what it usually means.
+ */
+export async function resusageByDay(
+  args: Parameters<typeof windowOf>[0],
+  ctx: ToolContext,
+  statement: (window: string) => string,
+): Promise<ToolResult> {
+  const range = windowOf(args);
+  const window = teradataWindow("TheDate", range);
+  const result = await ctx.db.query(statement(window.sql), {
+    params: window.params,
+    maxRows: 400,
+    signal: ctx.signal,
+  });
+  return tableResult(result, result.rowCount === 0 ? `${RESUSAGE_EMPTY_NOTE} (${windowText(range)})` : undefined);
+}
