@@ -5,6 +5,8 @@
  * and the same for every server measured.
  * @module
  */
+import type { McpServer } from "../server/sdk.ts";
+import { InMemoryTransport } from "../tests/_sdk.ts";
 
 /** What a server answered to one request. */
 export interface RpcAnswer {
@@ -149,3 +151,27 @@ export function httpSession(url: string): McpSession {
     },
   };
 }
+
+/**
+ * An initialized session with an MCP server over an in-memory transport: raw JSON-RPC messages, no SDK client, no
+ * transport I/O. `rpc` resolves when the answer arrives.
+ */
+export async function inMemorySession(server: McpServer): Promise<{ rpc: Rpc }> {
+  const [client, serverSide] = InMemoryTransport.createLinkedPair();
+  const waiting = new Map<number, () => void>();
+  client.onmessage = (m) => waiting.get((m as { id: number }).id)?.();
+  await server.connect(serverSide);
+  await client.start();
+  let id = 0;
+  const rpc: Rpc = (method, params) =>
+    new Promise<void>((resolve) => {
+      waiting.set(++id, resolve);
+      client.send({ jsonrpc: "2.0", id, method, params });
+    });
+  await rpc("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "b", version: "0" } });
+  await client.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  return { rpc };
+}
+
+/** Sends one JSON-RPC request and resolves when its answer arrives. */
+export type Rpc = (method: string, params: Record<string, unknown>) => Promise<void>;

@@ -18,7 +18,6 @@ import { checkReadOnly } from "../connection/guard.ts";
 import { Pool } from "../connection/pool.ts";
 import { toCell } from "../connection/cells.ts";
 import { PG_DEMO_SCHEMA } from "../tests/_helpers.ts";
-import { InMemoryTransport } from "../tests/_sdk.ts";
 import { createServer } from "../server/create.ts";
 import { loadTools } from "../server/loader.ts";
 import { BUILTIN_TOOLS_DIR } from "../server/paths.ts";
@@ -28,7 +27,7 @@ import { connectProfiler, summarize } from "./_cpu_profile.ts";
 import { prepareData } from "./_data.ts";
 import { sqlCall } from "./_measure.ts";
 import { RawPool } from "./_raw.ts";
-import { httpSession, initialize } from "./_mcp.ts";
+import { httpSession, initialize, inMemorySession } from "./_mcp.ts";
 import { freePort, startServer, type Transport } from "./_servers.ts";
 import { median, say, write } from "./_stats.ts";
 
@@ -170,19 +169,7 @@ async function stages(uri: string, point: (n: number) => string, calls: number):
   ]);
   // The SDK's server-side dispatch: raw JSON-RPC messages over an in-memory transport, no SDK client.
   const server = createServer({ db, tools, limits: LIMITS, log });
-  const [client, serverSide] = InMemoryTransport.createLinkedPair();
-  const waiting = new Map<number, () => void>();
-  client.onmessage = (m) => waiting.get((m as { id: number }).id)?.();
-  await server.connect(serverSide);
-  await client.start();
-  let id = 0;
-  const rpc = (method: string, params: Record<string, unknown>) =>
-    new Promise<void>((resolve) => {
-      waiting.set(++id, resolve);
-      client.send({ jsonrpc: "2.0", id, method, params });
-    });
-  await rpc("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "b", version: "0" } });
-  await client.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  const { rpc } = await inMemorySession(server);
   rows.push([
     "whole call through the SDK server, in memory (no transport I/O)",
     await perCall(calls, (i) => rpc("tools/call", { name: "base_readQuery", arguments: { sql: point(i) } })),

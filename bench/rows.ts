@@ -22,7 +22,6 @@ import { rowJsonBytesBound, toCell } from "../connection/cells.ts";
 import { PostgresCut } from "../connection/cut_postgres.ts";
 import type { OdbcBatch } from "../connection/odbc.ts";
 import { PG_DEMO_SCHEMA } from "../tests/_helpers.ts";
-import { InMemoryTransport } from "../tests/_sdk.ts";
 import { createServer } from "../server/create.ts";
 import { loadTools } from "../server/loader.ts";
 import { BUILTIN_TOOLS_DIR } from "../server/paths.ts";
@@ -31,6 +30,7 @@ import { fitResult, renderText, TABLE_OUTPUT, tableResult } from "../plugin/resu
 import type { Tool, ToolContext } from "../plugin/tool.ts";
 import { connectProfiler, summarize } from "./_cpu_profile.ts";
 import { BENCH_SCHEMA, prepareData } from "./_data.ts";
+import { inMemorySession } from "./_mcp.ts";
 import { sqlCall } from "./_measure.ts";
 import { cursorRead, RawPool } from "./_raw.ts";
 import { defaultBinding, openCursor, readBatches, replay } from "./_cursor.ts";
@@ -162,19 +162,7 @@ async function stages(uri: string, sql: string, calls: number): Promise<[string,
   ]);
   // The whole call through the SDK server over an in-memory transport (no pipes).
   const server = createServer({ db, tools, limits: LIMITS, log: getLogger(["tdmcp", "bench"]) });
-  const [client, serverSide] = InMemoryTransport.createLinkedPair();
-  const waiting = new Map<number, () => void>();
-  client.onmessage = (m) => waiting.get((m as { id: number }).id)?.();
-  await server.connect(serverSide);
-  await client.start();
-  let id = 0;
-  const rpc = (method: string, params: Record<string, unknown>) =>
-    new Promise<void>((resolve) => {
-      waiting.set(++id, resolve);
-      client.send({ jsonrpc: "2.0", id, method, params });
-    });
-  await rpc("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "b", version: "0" } });
-  await client.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  const { rpc } = await inMemorySession(server);
   out.push([
     "9b whole tools/call through the SDK server in memory",
     await timeIt(calls, () => rpc("tools/call", { name: "base_readQuery", arguments: { sql } })),
