@@ -64,6 +64,26 @@ export interface ToolContext {
   client: ClientChannel;
 }
 
+/**
+ * A write a tool asks the user to confirm with `ctx.confirm()` before it runs the statement (write confirmation,
+ * docs/safety.md).
+ */
+export interface ConfirmRequest {
+  /** What the call does, in a few words: "Run a statement that changes data". */
+  title: string;
+  /** The statement exactly as it will run. */
+  statement: string;
+  /** The kind of change: INSERT, UPDATE, DELETE, MERGE, DDL (CREATE), ... */
+  kind: string;
+  /**
+   * The rows the engine estimates the statement changes (its EXPLAIN, which runs nothing), or null when it cannot
+   * say. Called only when the user is about to be asked, never on the confirmed call.
+   */
+  estimatedRows?: () => Promise<number | null>;
+  /** One more line for the user, e.g. what the estimate is based on. */
+  details?: string;
+}
+
 /** MCP log levels, least to most severe. */
 export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
 /** One MCP log level. */
