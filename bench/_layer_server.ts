@@ -18,7 +18,8 @@ import { createServer } from "../server/create.ts";
 import { BATCH_DEFAULTS, batchedSink } from "../server/log_sink.ts";
 import { loadCatalog } from "../server/loader.ts";
 import { BUILTIN_TOOLS_DIR } from "../server/paths.ts";
-import { type JSONRPCMessage, StdioServerTransport } from "../server/sdk.ts";
+import type { JSONRPCMessage } from "../server/sdk.ts";
+import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 import { tableResult } from "../plugin/result.ts";
 
 export type LayerMode = "sdk" | "lean" | "direct" | "echo";

@@ -5,33 +5,52 @@
  */
 import type { Logger } from "@logtape/logtape";
 import {
-  CreateMessageResultSchema,
-  type ElicitRequestParams,
-  ElicitResultSchema,
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
   type McpServer,
-  type RequestHandlerExtra,
-  type ServerNotification,
-  type ServerRequest,
+  PROTOCOL_VERSION_META_KEY,
+  type ServerContext,
 } from "./sdk.ts";
 import { DatabaseError } from "../connection/errors.ts";
 import type { Database, QueryOptions } from "../connection/types.ts";
 import { ToolInputError } from "../plugin/errors.ts";
 import { type ReadContext, ResourceNotFoundError } from "../plugin/resource.ts";
-import { type ClientChannel, type Content, LOG_LEVELS, type LogLevel, type ToolLimits } from "../plugin/tool.ts";
+import { type ClientChannel, type Content, type ToolLimits } from "../plugin/tool.ts";
 
-/** The SDK's per-request extra, as our handlers receive it. */
-export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** The SDK's per-request context, as our handlers receive it. */
+export type Extra = ServerContext;
+
+/** The protocol revision a request was sent for: `2026-07-28` (per-request `_meta`) or the connection's 2025 one. */
+export function protocolOf(server: McpServer, extra: Extra): string | undefined {
+  const stated = extra.mcpReq.envelope?.[PROTOCOL_VERSION_META_KEY as never] as unknown;
+  return typeof stated === "string" ? stated : server.server.getNegotiatedProtocolVersion();
+}
+
+/** Whether a request belongs to the stateless 2026-07-28 era (no server-to-client requests, no session). */
+export function isModernRequest(extra: Extra): boolean {
+  return extra.mcpReq.envelope?.[PROTOCOL_VERSION_META_KEY as never] !== undefined;
+}
+
+/** The client as the request (2026) or its `initialize` (2025) named itself. */
+export function clientInfoOf(server: McpServer, extra: Extra): { name: string; version: string } | undefined {
+  const stated = extra.mcpReq.envelope?.[CLIENT_INFO_META_KEY as never] as
+    | { name?: unknown; version?: unknown }
+    | undefined;
+  if (typeof stated?.name === "string") return { name: stated.name, version: String(stated.version ?? "") };
+  return server.server.getClientVersion();
+}
+
+/** What the client declared it can do: on the request (2026) or at `initialize` (2025). */
+function capabilitiesOf(server: McpServer, extra: Extra): Record<string, unknown> | undefined {
+  const stated = extra.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY as never] as Record<string, unknown> | undefined;
+  return stated ?? server.server.getClientCapabilities();
+}
 
 /** What request contexts are built from. */
 export interface ContextDeps {
   db: Database;
   limits: ToolLimits;
   log: Logger;
-}
-
-/** The least severe level the client wants to receive (`logging/setLevel`); everything until it says. */
-export interface LogState {
-  level?: LogLevel;
 }
 
 /**
@@ -72,27 +91,31 @@ export function readContext(deps: ContextDeps, name: string, signal: AbortSignal
   };
 }
 
-/** The client as a tool call may use it: log messages at the client's level, sampling, elicitation. */
-export function clientChannel(server: McpServer, extra: Extra, logState: LogState, logger: string): ClientChannel {
+/**
+ * The client as a tool call may use it: log messages at the client's level, sampling, elicitation. Sampling and
+ * elicitation are server-to-client requests, which only 2025-era connections have.
+ */
+export function clientChannel(server: McpServer, extra: Extra, logger: string): ClientChannel {
   const offers = (capability: "sampling" | "elicitation", method: string) => {
-    if (!server.server.getClientCapabilities()?.[capability]) {
+    if (isModernRequest(extra)) {
+      throw new ToolInputError(
+        `${method} is not available to a ${protocolOf(server, extra)} request: that protocol revision has no ` +
+          "server-to-client requests",
+      );
+    }
+    if (!capabilitiesOf(server, extra)?.[capability]) {
       throw new ToolInputError(`the client does not offer ${capability} (${method})`);
     }
   };
   return {
     async log(level, data) {
-      const floor = logState.level === undefined ? 0 : LOG_LEVELS.indexOf(logState.level);
-      if (LOG_LEVELS.indexOf(level) < floor) return;
-      await extra.sendNotification({ method: "notifications/message", params: { level, logger, data } });
+      await extra.mcpReq.log(level, data, logger);
     },
     async createMessage(request) {
       offers("sampling", "sampling/createMessage");
-      const r = await extra.sendRequest(
-        { method: "sampling/createMessage", params: request },
-        CreateMessageResultSchema,
-        {
-          signal: extra.signal,
-        },
+      const r = await extra.mcpReq.send(
+        { method: "sampling/createMessage", params: request as unknown as Record<string, unknown> },
+        { signal: extra.mcpReq.signal },
       );
       // The SDK's type admits content kinds newer than ours (tool use); they pass through unchanged.
       return { role: r.role, content: r.content as Content, model: r.model, stopReason: r.stopReason };
@@ -100,14 +123,15 @@ export function clientChannel(server: McpServer, extra: Extra, logState: LogStat
     async elicit(request) {
       offers("elicitation", "elicitation/create");
       // Our ElicitField is the spec's field union written flat; the SDK's type splits it into more variants.
-      const params = request as unknown as ElicitRequestParams;
-      const r = await extra.sendRequest({ method: "elicitation/create", params }, ElicitResultSchema, {
-        signal: extra.signal,
-      });
+      // Sent as is (not through the SDK's elicitInput, which wants `elicitation.form` where 2025-06 clients say `{}`).
+      const r = await extra.mcpReq.send(
+        { method: "elicitation/create", params: request as unknown as Record<string, unknown> },
+        { signal: extra.mcpReq.signal },
+      );
       return { action: r.action, content: r.content };
     },
     closeStream() {
-      extra.closeSSEStream?.();
+      extra.http?.closeSSE?.();
     },
   };
 }

@@ -4,8 +4,8 @@
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import { McpServer, SetLevelRequestSchema } from "./sdk.ts";
-import { clientChannel, describeFailure, type Extra, type LogState, scopedDatabase } from "./context.ts";
+import { type CacheHint, McpServer, type ServerOptions } from "./sdk.ts";
+import { clientChannel, clientInfoOf, describeFailure, type Extra, scopedDatabase } from "./context.ts";
 import { inputObject, outputObject, registerDisclosureTools } from "./disclosure.ts";
 import { registerPrompts, registerResources, registerResourceTemplates, serveResourceList } from "./resources.ts";
 import { annotationsFor, runTool } from "./run.ts";
@@ -51,10 +51,23 @@ export function toolsFor<T extends { dialects: readonly Dialect[] }>(db: Databas
   return tools.filter((t) => t.dialects.includes(db.dialect));
 }
 
+/**
+ * What a 2026-07-28 client may cache, and for how long: the tools, prompts and templates are fixed when the process
+ * starts and are the same for every caller, so their lists may be kept an hour by anyone. `resources/list` lists
+ * database objects (tables change) and `resources/read` reads data: never cached (the SDK's default, ttl 0, private).
+ */
+export const CACHE_HINTS: NonNullable<ServerOptions["cacheHints"]> = Object.freeze({
+  "server/discover": { ttlMs: 3_600_000, cacheScope: "public" } satisfies CacheHint,
+  "tools/list": { ttlMs: 3_600_000, cacheScope: "public" } satisfies CacheHint,
+  "prompts/list": { ttlMs: 3_600_000, cacheScope: "public" } satisfies CacheHint,
+  "resources/templates/list": { ttlMs: 3_600_000, cacheScope: "public" } satisfies CacheHint,
+});
+
 /** Creates an MCP server exposing every tool that supports the database's dialect. */
 export function createServer(deps: ServerDeps): McpServer {
   const server = new McpServer(SERVER_INFO, {
     capabilities: { logging: {} },
+    cacheHints: CACHE_HINTS,
     instructions: `tdmcp gives read access to a ${deps.db.dialect} database (${deps.db.target}). ` +
       (deps.disclosure === "progressive"
         ? "Find tools with search_tools (catalog, DBA, security, data quality) and run them with execute_tool; " +
@@ -63,19 +76,14 @@ export function createServer(deps: ServerDeps): McpServer {
           "then answer questions with base_readQuery. ") +
       "Results are capped; prefer aggregates over raw rows.",
   });
-  const logState: LogState = {};
-  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
-    logState.level = request.params.level;
-    return {};
-  });
   const resources = toolsFor(deps.db, deps.resources ?? []);
   const templates = toolsFor(deps.db, deps.resourceTemplates ?? []);
   registerResources(server, resources, deps);
   registerResourceTemplates(server, templates, deps);
   serveResourceList(server, resources, templates, deps);
   registerPrompts(server, toolsFor(deps.db, deps.prompts ?? []), deps);
-  const clientFor = (extra: Extra, name: string) => clientChannel(server, extra, logState, `tdmcp.${name}`);
-  const run = { ...deps, clientInfo: () => server.server.getClientVersion() };
+  const clientFor = (extra: Extra, name: string) => clientChannel(server, extra, `tdmcp.${name}`);
+  const run = { ...deps, clientInfo: (extra: Extra) => clientInfoOf(server, extra) };
   const tools = toolsFor(deps.db, deps.tools);
   const listed = deps.disclosure === "progressive" ? tools.filter((t) => ALWAYS_LISTED.has(t.name)) : tools;
   if (deps.disclosure === "progressive") registerDisclosureTools(server, tools, run, clientFor);

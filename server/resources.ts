@@ -6,13 +6,11 @@
  */
 import {
   completable,
-  ErrorCode,
-  ListResourcesRequestSchema,
-  McpError,
   type McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkResourceNotFoundError,
   SdkResourceTemplate,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
 } from "./sdk.ts";
 import { type ContextDeps, describeFailure, type Extra, isKnownFailure, readContext } from "./context.ts";
 import type { Prompt } from "../plugin/prompt.ts";
@@ -29,8 +27,6 @@ import {
 const COMPLETION_TIMEOUT_MS = 5_000;
 /** Most values one completion returns (the MCP limit). */
 const MAX_COMPLETIONS = 100;
-/** MCP's "resource not found" error code (the SDK has no name for it). */
-const RESOURCE_NOT_FOUND = -32002;
 
 /** Runs a read, prompt or completion; failures become one JSON-RPC error line without a stack. */
 async function guarded<T>(
@@ -38,23 +34,28 @@ async function guarded<T>(
   name: string,
   run: () => Promise<T> | T,
   requestId?: string | number,
+  uri?: URL,
 ): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof McpError) throw error;
-    if (error instanceof ResourceNotFoundError) throw new McpError(RESOURCE_NOT_FOUND, error.message);
+    if (error instanceof ProtocolError) throw error;
+    // The SDK answers it as each protocol revision says (-32602 with the URI in `data`).
+    if (error instanceof ResourceNotFoundError) throw new SdkResourceNotFoundError(uri?.href ?? "", error.message);
     const text = describeFailure(error, requestId === undefined ? undefined : String(requestId));
     deps.log.warning("{name} failed: {error}", { name, error: text });
     if (!isKnownFailure(error)) {
       deps.log.error("unexpected failure", { stack: error instanceof Error ? error.stack : String(error) });
     }
-    throw new McpError(error instanceof ToolInputError ? ErrorCode.InvalidParams : ErrorCode.InternalError, text);
+    throw new ProtocolError(
+      error instanceof ToolInputError ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError,
+      text,
+    );
   }
 }
 
 function contextFor(deps: ContextDeps, name: string, extra: Extra) {
-  return readContext(deps, name, extra.signal, String(extra.requestId));
+  return readContext(deps, name, extra.mcpReq.signal, String(extra.mcpReq.id));
 }
 
 function completer(deps: ContextDeps, name: string, complete: Completer) {
@@ -79,7 +80,8 @@ export function registerResources(server: McpServer, resources: readonly Resourc
           deps,
           r.name,
           async () => ({ contents: await r.read(uri, contextFor(deps, r.name, extra)) }),
-          extra.requestId,
+          extra.mcpReq.id,
+          uri,
         ),
     );
   }
@@ -87,12 +89,12 @@ export function registerResources(server: McpServer, resources: readonly Resourc
   if (watchable.size === 0) return;
   server.server.registerCapabilities({ resources: { subscribe: true } });
   const watching = new Map<string, AbortController>();
-  server.server.setRequestHandler(SubscribeRequestSchema, (request) => {
+  server.server.setRequestHandler("resources/subscribe", (request) => {
     const uri = request.params.uri;
     const resource = watchable.get(uri);
     if (resource === undefined) {
-      throw new McpError(
-        ErrorCode.InvalidParams,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
         `Resource ${uri} cannot be subscribed to; subscribable: ${[...watchable.keys()].join(", ")}`,
       );
     }
@@ -104,7 +106,7 @@ export function registerResources(server: McpServer, resources: readonly Resourc
     }
     return {};
   });
-  server.server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+  server.server.setRequestHandler("resources/unsubscribe", (request) => {
     watching.get(request.params.uri)?.abort();
     watching.delete(request.params.uri);
     return {};
@@ -134,12 +136,18 @@ export function registerResourceTemplates(
       template,
       { title: t.title, description: t.description, mimeType: t.mimeType },
       (uri, variables, extra) =>
-        guarded(deps, t.name, async () => {
-          const values = Object.fromEntries(
-            Object.entries(variables).map(([key, v]) => [key, Array.isArray(v) ? v.join(",") : v]),
-          );
-          return { contents: await t.read(uri, values, contextFor(deps, t.name, extra)) };
-        }, extra.requestId),
+        guarded(
+          deps,
+          t.name,
+          async () => {
+            const values = Object.fromEntries(
+              Object.entries(variables).map(([key, v]) => [key, Array.isArray(v) ? v.join(",") : v]),
+            );
+            return { contents: await t.read(uri, values, contextFor(deps, t.name, extra)) };
+          },
+          extra.mcpReq.id,
+          uri,
+        ),
     );
   }
 }
@@ -164,8 +172,8 @@ function decodeCursor(cursor: string, names: readonly string[]): ListPosition {
   } catch (error) {
     if (!(error instanceof SyntaxError || error instanceof DOMException || error instanceof TypeError)) throw error;
   }
-  throw new McpError(
-    ErrorCode.InvalidParams,
+  throw new ProtocolError(
+    ProtocolErrorCode.InvalidParams,
     "Invalid cursor: pass the nextCursor of the previous resources/list page",
   );
 }
@@ -194,7 +202,7 @@ export function serveResourceList(
     description: r.description,
     mimeType: r.mimeType,
   }));
-  server.server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
+  server.server.setRequestHandler("resources/list", async (request, extra) => {
     const cursor = request.params?.cursor;
     const start = cursor === undefined ? { template: names[0] } : decodeCursor(cursor, names);
     const page: ListedResource[] = cursor === undefined ? [...statics] : [];
@@ -205,7 +213,7 @@ export function serveResourceList(
         deps,
         t.name,
         () => t.list!(contextFor(deps, t.name, extra), inner),
-        extra.requestId,
+        extra.mcpReq.id,
       );
       // Not the template's description: repeated on every listed resource it would swell each page.
       page.push(...listed.resources.map((r) => ({ mimeType: t.mimeType, ...r })));
@@ -236,7 +244,7 @@ export function registerPrompts(server: McpServer, prompts: readonly Prompt[], d
       (args, extra) =>
         guarded(deps, p.name, async () => ({
           messages: await p.get(args as never, contextFor(deps, p.name, extra)),
-        }), extra.requestId),
+        }), extra.mcpReq.id),
     );
   }
 }

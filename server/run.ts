@@ -20,14 +20,14 @@ export interface RunDeps {
   activity?: { active: number };
   /** The profile the server runs with, for the Teradata QueryBand. */
   profile?: string;
-  /** The MCP client as its `initialize` named itself, for the Teradata QueryBand. */
-  clientInfo?: () => { name: string; version: string } | undefined;
+  /** The MCP client as the request (2026) or its `initialize` (2025) named itself, for the Teradata QueryBand. */
+  clientInfo?: (extra: Extra) => { name: string; version: string } | undefined;
 }
 
 /** The trace id of a W3C `traceparent` (from the request's `_meta`, or its HTTP header), if well formed. */
 export function traceIdOf(extra: Extra): string | undefined {
-  const meta = (extra._meta as Record<string, unknown> | undefined)?.traceparent;
-  const header = extra.requestInfo?.headers?.traceparent;
+  const meta = (extra.mcpReq._meta as Record<string, unknown> | undefined)?.traceparent;
+  const header = extra.http?.req?.headers.get("traceparent") ?? undefined;
   const value = typeof meta === "string" ? meta : typeof header === "string" ? header : undefined;
   const id = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(value?.trim() ?? "")?.[1];
   return id && !/^0+$/.test(id) ? id : undefined;
@@ -49,24 +49,24 @@ export async function runTool(
   extra: Extra,
   client: ToolContext["client"],
 ): Promise<ToolResult> {
-  const requestId = String(extra.requestId);
+  const requestId = String(extra.mcpReq.id);
   const log = deps.log.with({ tool: tool.name, requestId });
-  const token = extra._meta?.progressToken;
+  const token = extra.mcpReq._meta?.progressToken;
   const sendProgress = (progress: number, total?: number, message?: string) =>
-    extra.sendNotification({
+    extra.mcpReq.notify({
       method: "notifications/progress",
       params: { progressToken: token!, progress, total, message },
     });
   const ctx: ToolContext = {
-    db: scopedDatabase(deps.db, extra.signal, {
+    db: scopedDatabase(deps.db, extra.mcpReq.signal, {
       tool: tool.name,
       requestId,
-      client: deps.clientInfo?.(),
+      client: deps.clientInfo?.(extra),
       profile: deps.profile,
       traceId: traceIdOf(extra),
     }),
     dialect: deps.db.dialect,
-    signal: extra.signal,
+    signal: extra.mcpReq.signal,
     log,
     limits: deps.limits,
     requestId,

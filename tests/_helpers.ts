@@ -139,7 +139,7 @@ export async function connectClient(
     async call(name: string, args: Record<string, unknown> = {}) {
       return await client.callTool({ name, arguments: args }) as
         & CallToolResult
-        & { structuredContent?: TableContent };
+        & { structuredContent?: TableContent & Record<string, unknown> };
     },
     async [Symbol.asyncDispose]() {
       await client.close();

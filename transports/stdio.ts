@@ -10,13 +10,15 @@
  */
 import { Buffer } from "node:buffer";
 import process from "node:process";
-// @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/shared/stdio.d.ts"
-import { deserializeMessage, STDIO_DEFAULT_MAX_BUFFER_SIZE } from "@modelcontextprotocol/sdk/shared/stdio.js";
-// @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/shared/transport.d.ts"
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Logger } from "@logtape/logtape";
 import type { OpenTransport } from "../server/lifecycle.ts";
-import type { JSONRPCMessage } from "../server/sdk.ts";
+import {
+  deserializeMessage,
+  type JSONRPCMessage,
+  serveStdio,
+  STDIO_DEFAULT_MAX_BUFFER_SIZE,
+  type Transport,
+} from "../server/sdk.ts";
 
 /** The read buffer of the official SDK client's stdio transport (`shared/stdio.js`): it closes past this. */
 export const SDK_STDIO_BUFFER_BYTES: number = STDIO_DEFAULT_MAX_BUFFER_SIZE;
@@ -244,22 +246,29 @@ function stringEnd(text: string, start: number): number {
 }
 
 /**
- * Serves one MCP server over stdin/stdout (`serve` in server/lifecycle.ts runs it). It stops when stdin ends or the
- * transport closes; at shutdown the calls in flight answer before it closes.
+ * Serves MCP over stdin/stdout (`serve` in server/lifecycle.ts runs it). The SDK's `serveStdio` picks the protocol
+ * era from the opening message (a 2025-era `initialize`, or a 2026-07-28 request or `server/discover` probe) and
+ * builds the connection's server. It stops when stdin ends or the transport closes; at shutdown the calls in flight
+ * answer before it closes.
  */
 export function stdioTransport(log: Logger): OpenTransport {
-  return async (newServer, stop) => {
-    const server = newServer();
+  return (newServer, stop) => {
     // Oversized lines in either direction are answered with an error; they never close the transport.
     const transport = new LineStdioTransport();
-    server.server.onerror = (error) => log.warning("stdio: {message}", { message: error.message });
-    transport.onclose = () => stop("transport closed");
+    const handle = serveStdio(newServer, {
+      transport,
+      onerror: (error) => log.warning("stdio: {message}", { message: error.message }),
+    });
+    const onclose = transport.onclose; // serveStdio's own
+    transport.onclose = () => {
+      onclose?.();
+      stop("transport closed");
+    };
     process.stdin.on("end", () => stop("stdin closed"));
-    await server.connect(transport);
-    return {
+    return Promise.resolve({
       name: "stdio",
       shutdown: () => Promise.resolve(), // the calls in flight still answer on stdout; serve() waits for them
-      close: () => server.close(),
-    };
+      close: () => handle.close(),
+    });
   };
 }

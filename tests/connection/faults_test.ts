@@ -81,7 +81,6 @@ async function readQuery(mcp: Client, sql: string, expect: string): Promise<Outc
   try {
     const result = await mcp.client.callTool(
       { name: "base_readQuery", arguments: { sql } },
-      undefined,
       { timeout: CALL_TIMEOUT_MS },
     ) as Parameters<typeof textOf>[0];
     const text = textOf(result);

@@ -73,7 +73,6 @@ Deno.test({
     const controller = new AbortController();
     const call = c.client.callTool(
       { name: "base_readQuery", arguments: { sql: "SELECT pg_sleep(60) AS cancel_probe" } },
-      undefined,
       { signal: controller.signal },
     );
     await eventually(async () => (await activeSleeps("cancel_probe")) === 1, 10_000, "the statement starting");
@@ -101,7 +100,6 @@ Deno.test({
     const seen: { progress: number; message?: string }[] = [];
     const r = await c.client.callTool(
       { name: "base_readQuery", arguments: { sql: "SELECT pg_sleep(2.5)" } },
-      undefined,
       { onprogress: (p) => seen.push(p), timeout: 20_000 },
     );
     assert.equal(r.isError, undefined);

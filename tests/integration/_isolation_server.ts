@@ -87,8 +87,8 @@ function outcomeOf(
 function sessionOf(client: Client): Session {
   const call = async (name: string, args: Record<string, unknown>): Promise<CallOutcome> => {
     try {
-      const result = await client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 });
-      return outcomeOf(result as CallToolResult);
+      const result = await client.callTool({ name, arguments: args }, { timeout: 60_000 });
+      return outcomeOf(result as Parameters<typeof outcomeOf>[0]);
     } catch (error) {
       // A protocol-level failure (the server hung up, a timeout): report it like a failed call.
       return { error: true, text: `protocol error: ${(error as Error).message}`.slice(0, TEXT_MAX) };

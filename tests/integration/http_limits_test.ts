@@ -76,7 +76,6 @@ async function mcpRound(port: number): Promise<number> {
   try {
     const r = await client.callTool(
       { name: "base_readQuery", arguments: { sql: "SELECT count(*) FROM regions" } },
-      undefined,
       {
         timeout: 30_000,
       },

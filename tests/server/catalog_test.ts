@@ -8,15 +8,7 @@ import { getLogger } from "@logtape/logtape";
 import { createServer } from "../../server/create.ts";
 import { loadCatalog, loadTools } from "../../server/loader.ts";
 import { demoSqlitePath, testDatabase, textOf } from "../_helpers.ts";
-import {
-  type CallToolResult,
-  Client,
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  InMemoryTransport,
-  LoggingMessageNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-} from "../_sdk.ts";
+import { type CallToolResult, Client, InMemoryTransport } from "../_sdk.ts";
 
 const FIXTURES = new URL("../conformance/fixtures", import.meta.url).pathname;
 const LIMITS = { defaultRows: 100, maxRows: 1000, timeoutMs: 30_000, maxTimeoutMs: 60_000 };
@@ -140,7 +132,7 @@ Deno.test("resources read as text and base64, templates substitute their variabl
 Deno.test("a subscribed resource sends updates until unsubscribed; others refuse a subscription by name", async () => {
   await using c = await connect();
   const updates: string[] = [];
-  c.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+  c.client.setNotificationHandler("notifications/resources/updated", (n) => {
     updates.push(n.params.uri);
   });
   await c.start();
@@ -161,7 +153,7 @@ Deno.test("a subscribed resource sends updates until unsubscribed; others refuse
 Deno.test("a tool's log messages reach the client at or above the level it set, in order", async () => {
   await using c = await connect();
   const messages: string[] = [];
-  c.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+  c.client.setNotificationHandler("notifications/message", (n) => {
     messages.push(`${n.params.level} ${n.params.logger} ${n.params.data}`);
   });
   await c.start();
@@ -179,11 +171,11 @@ Deno.test("a tool's log messages reach the client at or above the level it set, 
 Deno.test("a tool can ask the client's model (sampling) and the user (elicitation) when the client offers them", async () => {
   await using c = await connect({ sampling: {}, elicitation: {} });
   const asked: unknown[] = [];
-  c.client.setRequestHandler(CreateMessageRequestSchema, (request) => {
+  c.client.setRequestHandler("sampling/createMessage", (request) => {
     asked.push(request.params.messages[0].content);
     return { role: "assistant", content: { type: "text", text: "forty-two" }, model: "test-model" };
   });
-  c.client.setRequestHandler(ElicitRequestSchema, (request) => {
+  c.client.setRequestHandler("elicitation/create", (request) => {
     asked.push(request.params.message);
     return { action: "accept", content: { username: "ada", email: "ada@example.com" } };
   });

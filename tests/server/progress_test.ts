@@ -35,7 +35,7 @@ Deno.test("progress never goes backwards: the heartbeat stops once a tool report
     const client = new Client({ name: "progress-test", version: "0" });
     await client.connect(clientSide);
     const seen: { progress: number; total?: number; message?: string }[] = [];
-    await client.callTool({ name: "slow_reporter", arguments: { wait_ms: 1_300 } }, undefined, {
+    await client.callTool({ name: "slow_reporter", arguments: { wait_ms: 1_300 } }, {
       onprogress: (p) => seen.push(p),
       timeout: 20_000,
     });

@@ -27,7 +27,7 @@ import {
 } from "../../server/resources.ts";
 import { McpServer } from "../../server/sdk.ts";
 import type { Database } from "../../connection/types.ts";
-import { Client, InMemoryTransport, ResourceUpdatedNotificationSchema } from "../_sdk.ts";
+import { Client, InMemoryTransport } from "../_sdk.ts";
 import { demoSqlitePath, testDatabase } from "../_helpers.ts";
 
 const LIMITS = { defaultRows: 100, maxRows: 1_000, timeoutMs: 30_000, maxTimeoutMs: 60_000 };
@@ -52,7 +52,7 @@ async function connect(db: Database, catalog: Catalog) {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "resources-test", version: "0" });
   const updates: string[] = [];
-  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+  client.setNotificationHandler("notifications/resources/updated", (n) => void updates.push(n.params.uri));
   await server.connect(serverSide);
   await client.connect(clientSide);
   return {
@@ -76,11 +76,12 @@ async function withDatabase(fn: (db: Database) => Promise<void>): Promise<void> 
 }
 
 /** The JSON-RPC error a request failed with. */
-async function rpcError(request: Promise<unknown>): Promise<{ code: number; message: string }> {
+async function rpcError(request: Promise<unknown>): Promise<{ code: number; message: string; data?: unknown }> {
   try {
     await request;
   } catch (error) {
-    return { code: (error as { code: number }).code, message: (error as Error).message };
+    const { code, data } = error as { code: number; data?: unknown };
+    return { code, message: (error as Error).message, data };
   }
   assert.fail("the request succeeded");
 }
@@ -113,7 +114,7 @@ Deno.test("resources: a read runs with the call's context on the real database",
   });
 });
 
-Deno.test("resources: a failing read is one JSON-RPC error line: not found -32002, bad input -32602, database error or bug -32603", async () => {
+Deno.test("resources: a failing read is one JSON-RPC error line: not found and bad input -32602, database error or bug -32603", async () => {
   await withDatabase(async (db) => {
     const failing = [
       resource("missing", () => Promise.reject(new ResourceNotFoundError("no table `ordrs`; similar: orders"))),
@@ -128,23 +129,24 @@ Deno.test("resources: a failing read is one JSON-RPC error line: not found -3200
     await using c = await connect(db, { resources: failing });
     const read = (name: string) => rpcError(c.client.readResource({ uri: `test://${name}` }));
     const missing = await read("missing");
-    assert.equal(missing.code, -32002);
-    // The SDK prefixes "MCP error <code>: " on both sides of the wire; the text after it is the read's message.
-    assert.match(missing.message, /: no table `ordrs`; similar: orders$/);
+    // -32602 with the URI in `data`, as MCP 2026-07-28 (SEP-2164) says; the SDK answers so on both eras.
+    assert.equal(missing.code, -32602);
+    assert.match(missing.message, /no table `ordrs`; similar: orders$/);
+    assert.deepEqual(missing.data, { uri: "test://missing" });
     const badSql = await read("badSql");
     assert.equal(badSql.code, -32603);
     assert.match(badSql.message, /Database error.*no_such_column/);
     assert.doesNotMatch(badSql.message, /\n\s+at /, "no stack trace");
     const invalid = await read("invalid");
     assert.equal(invalid.code, -32602);
-    assert.match(invalid.message, /: Invalid argument: 'limit' must be from 1 to 100$/);
+    assert.match(invalid.message, /Invalid argument: 'limit' must be from 1 to 100$/);
     // A bug shows neither its message nor its stack, only the request id to find them in the server's log.
     for (const name of ["bug", "typeError"]) {
       const bug = await read(name);
       assert.equal(bug.code, -32603, name);
       assert.match(
         bug.message,
-        /: Internal error \(request \d+\): a bug in tdmcp or a tool; the server's log has the details\.$/,
+        /Internal error \(request \d+\): a bug in tdmcp or a tool; the server's log has the details\.$/,
       );
       assert.doesNotMatch(bug.message, /not a function/);
     }
@@ -266,7 +268,8 @@ Deno.test("resources/list: statics and the first template page first, then one p
     const pages: string[][] = [];
     let cursor: string | undefined;
     do {
-      const page = await c.client.listResources(cursor === undefined ? {} : { cursor });
+      // One page per request (the client's listResources() walks every page by itself).
+      const page = await c.client.request({ method: "resources/list", params: cursor === undefined ? {} : { cursor } });
       pages.push(page.resources.map((r) => `${r.uri} ${r.mimeType}`));
       cursor = page.nextCursor;
     } while (cursor !== undefined && pages.length < 10);

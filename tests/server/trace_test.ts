@@ -5,7 +5,10 @@ import type { Extra } from "../../server/context.ts";
 
 const ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const extra = (meta?: unknown, header?: string) =>
-  ({ _meta: meta, requestInfo: header ? { headers: { traceparent: header } } : undefined }) as unknown as Extra;
+  ({
+    mcpReq: { _meta: meta },
+    http: header ? { req: new Request("http://localhost/mcp", { headers: { traceparent: header } }) } : undefined,
+  }) as unknown as Extra;
 
 Deno.test("traceIdOf reads a traceparent from the request's _meta, or else from its HTTP header", () => {
   assert.equal(traceIdOf(extra({ traceparent: `00-${ID}-00f067aa0ba902b7-01` })), ID);

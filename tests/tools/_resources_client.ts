@@ -82,7 +82,7 @@ export async function listAllPages(client: Client): Promise<{ uris: string[]; na
   const pages: number[] = [];
   let cursor: string | undefined;
   do {
-    const page = await client.listResources(cursor === undefined ? {} : { cursor });
+    const page = await client.request({ method: "resources/list", params: cursor === undefined ? {} : { cursor } });
     pages.push(page.resources.length);
     uris.push(...page.resources.map((r) => r.uri));
     names.push(...page.resources.map((r) => r.name));

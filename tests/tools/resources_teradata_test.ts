@@ -49,14 +49,14 @@ Deno.test("teradata: resources/list reads DBC.TablesVX one keyset page at a time
     sql.includes("TableName > ?") ? [["sales", "zz_last", "V"]] : sql.includes("TOP 101") ? first : []
   );
   await using c = await connectCatalog(db);
-  const page1 = await c.client.listResources();
+  const page1 = await c.client.request({ method: "resources/list", params: {} });
   assert.deepEqual(statements(sent), [{ sql: LIST_SQL, params: [] }]);
   assert.equal(page1.resources.length, 100, "the 101st row only says that another page exists");
   assert.equal(page1.resources[0].uri, "schema://sales/t000");
   assert.equal(page1.resources[0].title, "sales.t000 (table)");
   assert.ok(page1.nextCursor);
   sent.length = 0;
-  const page2 = await c.client.listResources({ cursor: page1.nextCursor });
+  const page2 = await c.client.request({ method: "resources/list", params: { cursor: page1.nextCursor } });
   assert.deepEqual(statements(sent), [{
     sql:
       "SELECT TOP 101 DatabaseName, TableName, TableKind FROM DBC.TablesVX WHERE TableKind IN ('T', 'V', 'O', 'Q') " +
@@ -134,7 +134,7 @@ Deno.test("teradata: a missing table is resource-not-found with similar names fr
   await assert.rejects(
     () => c.client.readResource({ uri: "schema://sales/ordrs" }),
     (error: Error & { code?: number }) =>
-      error.code === -32002 && /no table or view `ordrs` in `sales`; similar: orders/.test(error.message),
+      error.code === -32602 && /no table or view `ordrs` in `sales`; similar: orders/.test(error.message),
   );
   assert.deepEqual(statements(sent).at(-1)!.params, ["sales"]);
   await db.close();

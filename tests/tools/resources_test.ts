@@ -95,7 +95,7 @@ Deno.test("resources/list serves static resources, then each listing template's 
     let cursor: string | undefined;
     do {
       const before = calls.length;
-      const page = await client.listResources(cursor === undefined ? {} : { cursor });
+      const page = await client.request({ method: "resources/list", params: cursor === undefined ? {} : { cursor } });
       assert.equal(calls.length - before, 1, "one template page per request");
       pages.push(page.resources.map((r) => r.uri));
       assert.ok(page.resources.every((r) => r.mimeType === "text/plain"));
@@ -182,7 +182,7 @@ Deno.test("sqlite: a missing table is resource-not-found naming similar tables; 
   await assert.rejects(
     () => c.client.readResource({ uri: "schema://main/ordrs" }),
     (error: Error & { code?: number }) => {
-      assert.equal(error.code, -32002);
+      assert.equal(error.code, -32602);
       assert.match(error.message, /no table or view `ordrs` in `main`; similar: orders/);
       return true;
     },

@@ -1,14 +1,26 @@
 /**
  * The MCP endpoint behind the HTTP checks: reads the body (size and time
- * limits), counts the calls a POST carries against the concurrency limits (a
- * JSON-RPC batch takes one slot per call, and is refused for protocol
- * versions that dropped batching), hands the messages to the session's (or a
- * per-request) transport, and keeps the slots taken until every call
- * answered; a client that goes away gets its calls cancelled.
+ * limits), tells the protocol eras apart, counts the calls a POST carries
+ * against the concurrency limits (a JSON-RPC batch takes one slot per call,
+ * and is refused for protocol versions that dropped batching), hands the
+ * messages to the session's (or a per-request) transport, and keeps the slots
+ * taken until every call answered; a client that goes away gets its calls
+ * cancelled.
+ *
+ * A 2026-07-28 request (per-request `_meta`, no session) is served by the
+ * SDK's stateless handler with a fresh server, whatever the session settings:
+ * any replica can answer it. A 2025-era request goes to the sessions (or,
+ * with MCP_STATELESS, a per-request transport) as before.
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import { isInitializeRequest, type McpServer, WebStandardStreamableHTTPServerTransport } from "../../server/sdk.ts";
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  type McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from "../../server/sdk.ts";
 import { bodyTimedOut, declaredTooLarge, jsonRpcError, readBody, tooLarge } from "./guard.ts";
 import { batchRefusal, DEFAULT_PROTOCOL_VERSION, type Hook, isEventStream, requestIds } from "./calls.ts";
 import type { Session, SessionRegistry } from "./sessions.ts";
@@ -33,6 +45,12 @@ export function mcpEndpoint(
   log: Logger,
 ): Endpoint {
   let inFlight = 0; // calls running, all sessions
+  // 2026-07-28 traffic: stateless, one server per request; 2025-era traffic never reaches it (routed below).
+  const modern = createMcpHandler(() => newServer(), {
+    legacy: "reject",
+    maxRequestBodySize: options.maxBodyBytes,
+    onerror: (error) => log.debug("2026-07-28 request: {message}", { message: error.message }),
+  });
   const busy = () =>
     jsonRpcError(429, -32000, "Too Many Requests: too many calls in flight; retry shortly", { "retry-after": "1" });
 
@@ -68,6 +86,27 @@ export function mcpEndpoint(
     }
   }
 
+  /**
+   * One 2026-07-28 message: the SDK checks the `_meta` envelope and the `Mcp-Method`/`Mcp-Name` headers against the
+   * body (400 on a mismatch), serves it from a fresh server and closes that server when the answer is sent, or when
+   * the client goes away (which aborts the call and its statement).
+   */
+  async function stateless2026(request: Request, body: unknown, after: Hook[]): Promise<Response> {
+    const ids = requestIds(body);
+    const version = request.headers.get("mcp-protocol-version") ?? "2026-07-28";
+    const refusal = batchRefusal(body, version, ids.length, options.maxConcurrent);
+    if (refusal) return jsonRpcError(400, -32600, refusal);
+    const release = acquire(undefined, Math.max(ids.length, 1));
+    if (!release) return busy();
+    after.push(release);
+    return await modern.fetch(request, { parsedBody: body });
+  }
+
+  /** Whether a parsed POST body belongs to the 2026-07-28 era (the SDK's own classification). */
+  async function isModern(request: Request, body: unknown): Promise<boolean> {
+    return !(await isLegacyRequest(request, body, { maxRequestBodySize: options.maxBodyBytes }));
+  }
+
   async function stateless(request: Request, after: Hook[]): Promise<Response> {
     if (request.method !== "POST") {
       return jsonRpcError(405, -32000, "Method not allowed: this server is stateless, use POST", {
@@ -77,6 +116,7 @@ export function mcpEndpoint(
     if (declaredTooLarge(request, options.maxBodyBytes)) return tooLarge(options.maxBodyBytes);
     const parsed = await parseBody(request);
     if (parsed instanceof Response) return parsed;
+    if (await isModern(request, parsed.body)) return await stateless2026(request, parsed.body, after);
     const ids = requestIds(parsed.body);
     const version = request.headers.get("mcp-protocol-version") ?? DEFAULT_PROTOCOL_VERSION;
     const refusal = batchRefusal(parsed.body, version, ids.length, options.maxConcurrent);
@@ -123,6 +163,7 @@ export function mcpEndpoint(
     if (declaredTooLarge(request, options.maxBodyBytes)) return tooLarge(options.maxBodyBytes);
     const parsed = await parseBody(request);
     if (parsed instanceof Response) return parsed;
+    if (!session && await isModern(request, parsed.body)) return await stateless2026(request, parsed.body, after);
     if (!session) return await initialize(registry, request, parsed.body, after);
     const ids = requestIds(parsed.body);
     const limit = Math.min(options.maxConcurrentPerSession, options.maxConcurrent);

@@ -3,7 +3,7 @@ import { configure, getLogger, reset } from "@logtape/logtape";
 import { serveHttp } from "../../../transports/http/server.ts";
 import { BoundedEventStore } from "../../../transports/http/sessions.ts";
 import { hostAllowed, originAllowed } from "../../../transports/http/guard.ts";
-import { type CallToolResult, StreamableHTTPError } from "../../_sdk.ts";
+import { type CallToolResult, SdkHttpError } from "../../_sdk.ts";
 import { demoPostgresUri, PG_DEMO_SCHEMA, textOf } from "../../_helpers.ts";
 import { connect, httpOptions, INITIALIZE, post, rawStatus, readUntil, SLOW_SQL, startHttp, TOKEN } from "./_http.ts";
 
@@ -30,7 +30,7 @@ Deno.test("a long call streams progress notifications to the client over SSE", a
   await using c = await connect(server.url);
   const progress: number[] = [];
   const sql = SLOW_SQL.replace("3000000", "20000000");
-  const r = await c.client.callTool({ name: "base_readQuery", arguments: { sql } }, undefined, {
+  const r = await c.client.callTool({ name: "base_readQuery", arguments: { sql } }, {
     onprogress: (p) => progress.push(p.progress),
   }) as CallToolResult;
   assert.equal(r.isError, undefined, textOf(r));
@@ -115,7 +115,7 @@ Deno.test("without the right bearer token the endpoint answers 401 with WWW-Auth
   assert.match(wrong.headers.get("www-authenticate") ?? "", /invalid_token/);
   await wrong.body?.cancel();
   await assert.rejects(connect(server.url, { authorization: "Bearer nope" }), (e) => {
-    return e instanceof StreamableHTTPError && e.code === 401;
+    return e instanceof SdkHttpError && e.status === 401;
   });
   await using c = await connect(server.url, { authorization: `Bearer ${TOKEN}` });
   const r = await c.call("base_readQuery", { sql: "SELECT 2 AS two" });
@@ -183,7 +183,7 @@ Deno.test("calls over the global or per-session concurrency limit get 429 with R
     const slow = a.call("base_readQuery", { sql: SLOW_SQL });
     await new Promise((r) => setTimeout(r, 100));
     await assert.rejects(b.call("base_readQuery", { sql: "SELECT 1" }), (e) => {
-      return e instanceof StreamableHTTPError && e.code === 429;
+      return e instanceof SdkHttpError && e.status === 429;
     });
     const r = await slow;
     assert.equal(r.isError, undefined, textOf(r));
@@ -196,7 +196,7 @@ Deno.test("calls over the global or per-session concurrency limit get 429 with R
     const slow = a.call("base_readQuery", { sql: SLOW_SQL });
     await new Promise((r) => setTimeout(r, 100));
     await assert.rejects(a.call("base_readQuery", { sql: "SELECT 1" }), (e) => {
-      return e instanceof StreamableHTTPError && e.code === 429;
+      return e instanceof SdkHttpError && e.status === 429;
     });
     assert.equal((await b.call("base_readQuery", { sql: "SELECT 1" })).isError, undefined, "another session is fine");
     await slow;
