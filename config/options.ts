@@ -156,12 +156,62 @@ export const OPTIONS = [
   {
     env: "ALLOW_WRITE",
     flag: "allow-write",
-    type: "boolean",
-    default: false,
-    to: "database.allowWrite",
-    help: "permit statements that change data (default: read-only)",
-    doc: "let statements that change data through (still one statement per call)",
+    type: "choice",
+    default: "off",
+    choices: {
+      false: "off",
+      no: "off",
+      off: "off",
+      "0": "off",
+      true: "confirm",
+      yes: "confirm",
+      on: "confirm",
+      "1": "confirm",
+      unconfirmed: "unconfirmed",
+    },
+    bare: "true",
+    to: "limits.writes",
+    enables: "database.allowWrite",
+    help: "permit statements that change data, each confirmed by the user (unconfirmed: run them at once)",
+    doc: "let statements that change data through (still one statement per call): `true` (or the flag alone) runs " +
+      "each only after the user confirms it in-band (MCP `input_required`, or an elicitation on a 2025-era " +
+      "connection; docs/safety.md), `unconfirmed` runs them at once (for clients that can do neither)",
+    shown: "off (read-only)",
     readme: true,
+  },
+  {
+    env: "CONFIRM_TTL",
+    flag: "confirm-ttl",
+    type: "seconds",
+    default: 300,
+    min: 1,
+    max: 3600,
+    to: "limits.confirmTtlMs",
+    help: "how long the user's confirmation of a write stays valid",
+    doc: "how long a write's confirmation stays valid: a confirmation older than this is refused",
+  },
+  {
+    env: "CONFIRM_KEY_FILE",
+    flag: "confirm-key-file",
+    type: "string",
+    default: null,
+    to: "limits.confirmKeyFile",
+    help: "file of at least 32 random bytes that signs write confirmations (shared by replicas)",
+    doc: "file of at least 32 random bytes (`head -c 32 /dev/urandom > confirm.key`) that signs write " +
+      "confirmations; give every replica behind a load balancer the same file (and `--allow-read` it), or a " +
+      "confirmation works only on the process that asked for it",
+    shown: "a random key per process",
+  },
+  {
+    env: "CONFIRM_LEDGER_TABLE",
+    flag: "confirm-ledger-table",
+    type: "string",
+    default: null,
+    to: "limits.confirmLedgerTable",
+    help: "table that records each confirmed write, so no replica runs a confirmation twice",
+    doc: "table (`name` or `schema.name`) into which each confirmed write first inserts its confirmation's token, " +
+      "in the write's own transaction: a confirmation replayed to another replica, or after a restart, then fails " +
+      "on the table's primary key and runs nothing (the DDL per dialect is in docs/safety.md)",
   },
   {
     env: "ALLOW_SUPERUSER",

@@ -44,6 +44,10 @@ export function parseConfig(env: Env, args: readonly string[]): Config {
   const groups: Record<string, Record<string, unknown>> = Object.fromEntries(GROUPS.map((group) => [group, {}]));
   for (const [option, value] of values) {
     const delivered = option.type === "seconds" ? (value as number) * 1000 : value;
+    if (option.enables !== undefined) {
+      const [group, field] = option.enables.split(".", 2);
+      groups[group][field] = value !== option.default;
+    }
     for (const target of [option.to].flat()) {
       const [group, field] = target.split(".", 2);
       groups[group][field] = Array.isArray(delivered) ? [...delivered] : delivered;
@@ -63,8 +67,13 @@ function parseFlags(args: readonly string[], table: readonly OptionSpec[]): Inpu
       }]]
     ),
   );
+  // A flag that stands for a word when given alone (`--allow-write`) is read as if written `--allow-write=true`.
+  const bare = new Map(
+    table.flatMap((option) => option.flag && option.bare ? [[`--${option.flag}`, option.bare]] : []),
+  );
+  const spelled = args.map((arg) => bare.has(arg) ? `${arg}=${bare.get(arg)}` : arg);
   try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: spelled, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     throw new TypeError(`Cannot start server: ${(error as Error).message}; run with --help for the flags`);
   }

@@ -71,7 +71,7 @@ function readmeRow(option: OptionSpec): string[] {
 /** A row's cells for docs/configuration.md: the full meaning, what it accepts, where the value goes. */
 function docsRow(option: OptionSpec): string[] {
   const [variable, flag, fallback] = readmeRow(option);
-  const groups = [option.to].flat().map((target) => `\`${target}\``).join(", ");
+  const groups = [option.to, option.enables ?? []].flat().map((target) => `\`${target}\``).join(", ");
   return [variable, flag, fallback, acceptsText(option), groups, option.doc ?? option.help];
 }
 

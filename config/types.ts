@@ -34,6 +34,10 @@ export interface OptionSpec {
   readonly max?: number;
   /** Accepted words (lower case) of a `choice` and the value each stands for. */
   readonly choices?: Readonly<Record<string, string>>;
+  /** The word a `choice`'s flag given without a value stands for (`--allow-write` is `--allow-write=true`). */
+  readonly bare?: string;
+  /** A field that also receives whether the value differs from the default (a `choice` that switches something on). */
+  readonly enables?: `${Group}.${string}`;
   /** The variable of an option that must not exceed this one; this one's default rises to it. */
   readonly atLeast?: string;
   /** A `string` must start with this text. */
@@ -63,8 +67,9 @@ type ValueOf<S> = S extends { readonly type: "integer" | "seconds" } ? number
   : string | undefined;
 
 /** Every (group, field, value type) the options of a table fill. */
-type Placements<S> = S extends unknown
-  ? Targets<S> extends infer T ? T extends `${infer G}.${infer K}` ? { g: G; k: K; v: ValueOf<S> } : never : never
+type Placements<S> = S extends unknown ?
+    | (Targets<S> extends infer T ? T extends `${infer G}.${infer K}` ? { g: G; k: K; v: ValueOf<S> } : never : never)
+    | (S extends { readonly enables: `${infer G}.${infer K}` } ? { g: G; k: K; v: boolean } : never)
   : never;
 
 /** The typed groups built from a table of options (`typeof OPTIONS`). */

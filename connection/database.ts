@@ -14,6 +14,7 @@ import { PostgresCut } from "./cut_postgres.ts";
 import { readCursor } from "./fetch.ts";
 import { checkReadOnly, checkWrite } from "./guard.ts";
 import { lazyOdbc, type OdbcBatch, type OdbcConnection, type OdbcCursor, type OdbcDriver } from "./odbc.ts";
+import { checkOnce, ledgerFailure, ledgerInsert } from "./once.ts";
 import { Pool } from "./pool.ts";
 import { redact } from "./redact.ts";
 import { type CallIsolation, dialectOfDbms, majorVersion } from "./session.ts";
@@ -199,6 +200,7 @@ class OdbcDatabase implements Database {
       // --allow-write: one statement under every reading of the text, nothing that outlives the call's transaction.
       const writeVerdict = checkWrite(text, this.dialect);
       if (!writeVerdict.ok) throw new DatabaseError(writeVerdict.reason, { kind: "refused" });
+      if (options.once) checkOnce(options.once);
     }
     const maxRows = Math.min(options.maxRows ?? this.defaultMaxRows, this.#config.maxRows);
     if (!Number.isInteger(maxRows) || maxRows < 0) {
@@ -312,6 +314,14 @@ class OdbcDatabase implements Database {
         if (write && isolation.beginWrite) {
           await connection.query(isolation.beginWrite, null, { timeout: driverTimeout });
         }
+        const once = write ? options.once : undefined;
+        if (once) {
+          // The token goes in first, in the write's own transaction (DDL, where allowed, must come last on Teradata).
+          if (!isolation.manualCommit) await connection.beginTransaction();
+          await connection.query(ledgerInsert(once), null, { timeout: driverTimeout }).catch((error) => {
+            throw ledgerFailure(this.#error(error), once);
+          });
+        }
         sent = true;
         const params = options.params ? [...options.params] : null;
         const open = (statement: string) =>
@@ -364,6 +374,7 @@ class OdbcDatabase implements Database {
         }
         // A write counts only once committed: a failed COMMIT fails the call.
         if (write && isolation.endWrite) await connection.query(isolation.endWrite, null, { timeout: driverTimeout });
+        else if (once && !isolation.manualCommit) await commit(connection);
         return result;
       } catch (error) {
         const failure = this.#error(error);
@@ -702,6 +713,12 @@ class OdbcDatabase implements Database {
 
 /** A statement that calls no function. */
 const NO_CALLS: ReadonlySet<string> = new Set();
+
+/** Commits what `beginTransaction` began (a write with a once-only token on an autocommit dialect). */
+async function commit(connection: OdbcConnection): Promise<void> {
+  if (!connection.commit) throw new TypeError("the ODBC connection cannot commit a transaction");
+  await connection.commit();
+}
 
 /** A cut value larger than this closes its connection after the call (the driver's buffers grew to its size). */
 const LARGE_VALUE_BYTES = 8 * 1024 * 1024;

@@ -90,6 +90,10 @@ export interface OdbcConnection {
   cancel(): Promise<void>;
   /** Turns autocommit off (`SQL_ATTR_AUTOCOMMIT`): the driver then begins a transaction before the next statement. */
   beginTransaction(): Promise<void>;
+  /** Commits the transaction `beginTransaction` began (`SQLEndTran`); the addon has it, test doubles may not. */
+  commit?(): Promise<void>;
+  /** Rolls that transaction back. */
+  rollback?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -56,6 +56,13 @@ export interface QueryOptions {
    * retried transparently when a connection is lost; a write never is.
    */
   readOnly?: boolean;
+  /**
+   * Run a write at most once per token: in the write's own transaction, before the statement, `token` is inserted
+   * into the ledger `table` (whose primary key is the token), so a token used before fails the call and runs
+   * nothing, on any process that shares the database. A read ignores it. The token is pasted into the SQL: 16 to 64
+   * lowercase hex digits only.
+   */
+  once?: { table: string; token: string };
   /** Who asked: the client, profile and trace go into the Teradata QueryBand (DBQL, workload rules). */
   audit?: {
     tool: string;
