@@ -1,0 +1,192 @@
+/**
+ * Scale-out through a real load balancer (issue 15): HAProxy round-robin
+ * over three tdmcp replicas (the `start:http` task's command line) on one
+ * PostgreSQL, driven by the real v2 client. Every request may land on any
+ * replica; HAProxy's log (the `X-Call-Id` each call's request carries) says
+ * which replica served which call, so a failure can be traced to where it
+ * happened. HAProxy retries only connections that were never made, so a call
+ * that reached a replica is never run twice and never hidden.
+ */
+import assert from "node:assert/strict";
+import { demoPostgresUri, note, PG_DEMO_SCHEMA } from "../_helpers.ts";
+import { pgUri } from "../_pg.ts";
+import {
+  type Balancer,
+  type BalancerLogLine,
+  type CallRecord,
+  type ClientMode,
+  driveCalls,
+  haproxyPath,
+  type Replica,
+  startBalancer,
+  startReplica,
+} from "./_balancer.ts";
+
+const HAPROXY = haproxyPath();
+const CI = Deno.env.get("CI") === "true";
+const CALLS = 3_000;
+const CONCURRENCY = 16;
+/** The v2 client's era, and what the replicas need for any request to land on any replica. */
+const MODE: ClientMode = "legacy";
+const REPLICA_ENV: Record<string, string> = { MCP_STATELESS: "true" };
+
+if (!HAPROXY && !CI) note("haproxy_test skipped: no haproxy on PATH (apt-get install haproxy; .ci/run installs it)");
+
+function pointQuery(n: number): string {
+  return `SELECT * FROM ${PG_DEMO_SCHEMA}.orders WHERE order_id = ${(n * 7919) % 100_000 + 1}`;
+}
+
+/**
+ * HAProxy's log lines of the counted calls of one run (from line `from` on), by call number, once every call has
+ * its line (HAProxy logs a request when it ends; the lines reach us through a pipe).
+ */
+async function linesByCall(
+  balancer: Balancer,
+  from: number,
+  records: CallRecord[],
+): Promise<Map<number, BalancerLogLine[]>> {
+  const logged = () => new Set(balancer.lines().slice(from).map((l) => l.call));
+  for (let i = 0; i < 100 && !records.every((r) => logged().has(String(r.n))); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const byCall = new Map<number, BalancerLogLine[]>();
+  for (const line of balancer.lines().slice(from)) {
+    const n = Number(line.call);
+    if (line.call === "" || !Number.isInteger(n) || n < 0) continue;
+    byCall.set(n, [...byCall.get(n) ?? [], line]);
+  }
+  return byCall;
+}
+
+function failuresOf(records: CallRecord[]): string {
+  return records.filter((r) => !r.ok).slice(0, 5).map((r) => `#${r.n}: ${r.error}`).join("\n");
+}
+
+Deno.test({
+  name: "HAProxy round-robin over three tdmcp replicas on one PostgreSQL",
+  ignore: (!HAPROXY && !CI) || !pgUri(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    assert.ok(HAPROXY, "haproxy is not installed: CI must have it (.ci/run installs the Debian package haproxy)");
+    const uri = await demoPostgresUri();
+    assert.ok(uri, "the test PostgreSQL is running");
+    const env = { DATABASE_URI: uri, ALLOW_SUPERUSER: "true", LOGGING_LEVEL: "warning", ...REPLICA_ENV };
+    const dir = await Deno.makeTempDir({ prefix: "tdmcp-haproxy-" });
+    const replicas: Replica[] = [];
+    let balancer: Balancer | undefined;
+    try {
+      replicas.push(...await Promise.all(["r1", "r2", "r3"].map((name) => startReplica(name, env))));
+      balancer = await startBalancer(HAPROXY, dir, replicas, true);
+      const lb = balancer;
+
+      await t.step(
+        `${CALLS} calls at concurrency ${CONCURRENCY} (${MODE}) all succeed, each client's on every replica`,
+        async () => {
+          const before = lb.lines().length;
+          const records = await driveCalls({
+            url: lb.url,
+            mode: MODE,
+            concurrency: CONCURRENCY,
+            calls: CALLS,
+            sql: pointQuery,
+          });
+          assert.equal(records.length, CALLS);
+          const failed = records.filter((r) => !r.ok);
+          assert.equal(failed.length, 0, `failed calls:\n${failuresOf(records)}`);
+          const byCall = await linesByCall(lb, before, records);
+          const served: Record<string, number> = {};
+          const perClient = new Map<number, Set<string>>();
+          for (const record of records) {
+            const lines = byCall.get(record.n) ?? [];
+            assert.equal(
+              lines.length,
+              1,
+              `call #${record.n} was one request through HAProxy: ${JSON.stringify(lines)}`,
+            );
+            served[lines[0].server] = (served[lines[0].server] ?? 0) + 1;
+            perClient.set(record.client, (perClient.get(record.client) ?? new Set()).add(lines[0].server));
+          }
+          note(`haproxy ${MODE}: ${CALLS} calls, 0 errors; served ${JSON.stringify(served)}`);
+          for (const replica of replicas) {
+            assert.ok(
+              (served[replica.name] ?? 0) >= CALLS / 4,
+              `round robin reached ${replica.name}: ${JSON.stringify(served)}`,
+            );
+          }
+          for (const [client, servers] of perClient) {
+            assert.equal(servers.size, 3, `client ${client} was served by ${[...servers].join(", ")}`);
+          }
+        },
+      );
+
+      await t.step(`a replica SIGKILLed halfway: the run completes and only calls in flight on it fail`, async () => {
+        const victim = replicas[1];
+        let killAt = Infinity;
+        let exitedAt = Infinity;
+        const before = lb.lines().length;
+        const records = await driveCalls({
+          url: lb.url,
+          mode: MODE,
+          concurrency: CONCURRENCY,
+          calls: CALLS,
+          sql: pointQuery,
+          onStart(n) {
+            if (n !== CALLS / 2) return;
+            killAt = performance.now();
+            victim.kill("SIGKILL");
+            victim.exited.then(() => exitedAt = performance.now());
+          },
+        });
+        await victim.exited;
+        assert.equal(records.length, CALLS, "every call settled");
+        const byCall = await linesByCall(lb, before, records);
+        for (const r of records) {
+          assert.equal(
+            byCall.get(r.n)?.length,
+            1,
+            `call #${r.n} has one HAProxy line: ${JSON.stringify(byCall.get(r.n))}`,
+          );
+        }
+        const line = (r: CallRecord) => byCall.get(r.n)![0];
+        // On the victim when it died: HAProxy sent it there and it was still open at kill(), or it was sent there
+        // after kill() but before the process was gone (until then its listening socket still takes connections).
+        const atKill = records.filter((r) => line(r).server === victim.name && r.start <= killAt && r.end >= killAt);
+        const whileDying = records.filter((r) =>
+          line(r).server === victim.name && r.start > killAt && r.start <= exitedAt
+        );
+        const failed = records.filter((r) => !r.ok);
+        const after = records.filter((r) => r.start > exitedAt);
+        const redispatched = records.filter((r) => line(r).retries !== "0");
+        note(
+          `haproxy kill (${MODE}): ${CALLS} calls, ${failed.length} failed; on ${victim.name} ${atKill.length} in flight ` +
+            `at kill() and ${whileDying.length} sent while it died (gone ${
+              (exitedAt - killAt).toFixed(1)
+            } ms later); ` +
+            `${after.length} started after, ${after.filter((r) => r.ok).length} succeeded; ` +
+            `${redispatched.length} redispatched by HAProxy; HAProxy holds ${JSON.stringify(await lb.states())}`,
+        );
+        for (const r of failed) {
+          assert.ok(
+            atKill.includes(r) || whileDying.includes(r),
+            `call #${r.n} failed but was not on ${victim.name} when it died (HAProxy: ${JSON.stringify(line(r))}, ` +
+              `started ${(r.start - killAt).toFixed(1)} ms after kill()): ${r.error}`,
+          );
+        }
+        assert.ok(after.length > 0, "calls ran after the kill");
+        assert.equal(after.filter((r) => !r.ok).length, 0, `calls after the kill failed:\n${failuresOf(after)}`);
+        const lines = lb.lines().slice(before);
+        assert.ok(lines.some((l) => l.server === victim.name), `${victim.name} served calls before the kill`);
+        assert.match(
+          (await lb.states())[victim.name] ?? "",
+          /^DOWN/,
+          "HAProxy's /readyz check holds the dead replica DOWN",
+        );
+      });
+    } finally {
+      await balancer?.stop();
+      await Promise.all(replicas.map((r) => r.stop()));
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
