@@ -100,5 +100,10 @@ export function createServer(deps: ServerDeps): McpServer {
       (args: Record<string, unknown>, extra: Extra) => runTool(tool, args, run, extra, clientFor(extra, tool.name)),
     );
   }
+  // The catalog never changes while the process runs: no list_changed notifications will come (the SDK assumes they
+  // may once anything is registered).
+  for (const kind of ["tools", "prompts", "resources"] as const) {
+    if (server.server.getCapabilities()[kind]) server.server.registerCapabilities({ [kind]: { listChanged: false } });
+  }
   return server;
 }
