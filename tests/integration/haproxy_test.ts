@@ -27,8 +27,8 @@ const CI = Deno.env.get("CI") === "true";
 const CALLS = 3_000;
 const CONCURRENCY = 16;
 /** The v2 client's era, and what the replicas need for any request to land on any replica. */
-const MODE: ClientMode = "legacy";
-const REPLICA_ENV: Record<string, string> = { MCP_STATELESS: "true" };
+const MODE: ClientMode = "pin";
+const REPLICA_ENV: Record<string, string> = {};
 
 if (!HAPROXY && !CI) note("haproxy_test skipped: no haproxy on PATH (apt-get install haproxy; .ci/run installs it)");
 
