@@ -131,6 +131,11 @@ export interface BalancerConfig {
    * log line (so that a client may retry); on a fresh one it answers 502 and logs it, so every call has its line.
    */
   closeClientConnections?: boolean;
+  /**
+   * Keep each 2025-era session on the replica that created it: the `Mcp-Session-Id` of a response is remembered
+   * with its server, and a request carrying that id goes there (requests without one are balanced as usual).
+   */
+  sticky?: boolean;
 }
 
 /**
@@ -169,7 +174,12 @@ backend tdmcp
   balance roundrobin
   option httpchk GET /readyz
   http-check expect status 200
-  default-server inter 500ms fall 2 rise 1
+  default-server inter 500ms fall 2 rise 1${
+    config.sticky
+      ? "\n  stick-table type string len 64 size 100k expire 30m" +
+        "\n  stick store-response res.hdr(mcp-session-id)\n  stick match req.hdr(mcp-session-id)"
+      : ""
+  }
 ${servers}
 
 frontend stats
@@ -213,9 +223,9 @@ export async function startBalancer(
   haproxy: string,
   dir: string,
   replicas: { name: string; port: number }[],
-  closeClientConnections = false,
+  options: Pick<BalancerConfig, "closeClientConnections" | "sticky"> = {},
 ): Promise<Balancer> {
-  const config = { port: freePort(), statsPort: freePort(), replicas, closeClientConnections };
+  const config = { port: freePort(), statsPort: freePort(), replicas, ...options };
   const file = `${dir}/haproxy.cfg`;
   await Deno.writeTextFile(file, haproxyConfig(config));
   const check = await new Deno.Command(haproxy, { args: ["-c", "-q", "-f", file], stderr: "piped" }).output();

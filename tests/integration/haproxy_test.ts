@@ -4,8 +4,11 @@
  * PostgreSQL, driven by the real v2 client. Every request may land on any
  * replica; HAProxy's log (the `X-Call-Id` each call's request carries) says
  * which replica served which call, so a failure can be traced to where it
- * happened. HAProxy retries only connections that were never made, so a call
- * that reached a replica is never run twice and never hidden.
+ * happened. HAProxy moves a request to another replica only when its
+ * connection failed (`retry-on conn-failure`, `option redispatch`), not when a
+ * replica hung up on it, so calls in flight on a killed replica fail and are
+ * counted. 2025-era sessions need sticky routing on `Mcp-Session-Id` (or
+ * `MCP_STATELESS`), which is shown too.
  */
 import assert from "node:assert/strict";
 import { demoPostgresUri, note, PG_DEMO_SCHEMA } from "../_helpers.ts";
@@ -26,9 +29,6 @@ const HAPROXY = haproxyPath();
 const CI = Deno.env.get("CI") === "true";
 const CALLS = 3_000;
 const CONCURRENCY = 16;
-/** The v2 client's era, and what the replicas need for any request to land on any replica. */
-const MODE: ClientMode = "pin";
-const REPLICA_ENV: Record<string, string> = {};
 
 if (!HAPROXY && !CI) note("haproxy_test skipped: no haproxy on PATH (apt-get install haproxy; .ci/run installs it)");
 
@@ -62,61 +62,116 @@ function failuresOf(records: CallRecord[]): string {
   return records.filter((r) => !r.ok).slice(0, 5).map((r) => `#${r.n}: ${r.error}`).join("\n");
 }
 
+/**
+ * Runs `calls` calls through round robin and checks that all succeed, each was one request through HAProxy, every
+ * replica served at least a quarter of them, and every client was served by every replica.
+ */
+async function spreadRun(lb: Balancer, replicas: Replica[], mode: ClientMode, calls: number): Promise<void> {
+  const before = lb.lines().length;
+  const records = await driveCalls({ url: lb.url, mode, concurrency: CONCURRENCY, calls, sql: pointQuery });
+  assert.equal(records.length, calls);
+  assert.equal(records.filter((r) => !r.ok).length, 0, `failed calls:\n${failuresOf(records)}`);
+  const byCall = await linesByCall(lb, before, records);
+  const served: Record<string, number> = {};
+  const perClient = new Map<number, Set<string>>();
+  for (const record of records) {
+    const lines = byCall.get(record.n) ?? [];
+    assert.equal(lines.length, 1, `call #${record.n} was one request through HAProxy: ${JSON.stringify(lines)}`);
+    served[lines[0].server] = (served[lines[0].server] ?? 0) + 1;
+    perClient.set(record.client, (perClient.get(record.client) ?? new Set()).add(lines[0].server));
+  }
+  note(`haproxy ${mode}: ${calls} calls, 0 errors; served ${JSON.stringify(served)}`);
+  for (const replica of replicas) {
+    assert.ok(
+      (served[replica.name] ?? 0) >= calls / 4,
+      `round robin reached ${replica.name}: ${JSON.stringify(served)}`,
+    );
+  }
+  for (const [client, servers] of perClient) {
+    assert.equal(servers.size, 3, `client ${client} was served by ${[...servers].join(", ")}`);
+  }
+}
+
+/** Three replicas with `env` on the test PostgreSQL behind a round-robin HAProxy, for `fn`; then stops them. */
+async function withRig(
+  env: Record<string, string>,
+  fn: (rig: { lb: Balancer; replicas: Replica[]; dir: string }) => Promise<void>,
+): Promise<void> {
+  assert.ok(HAPROXY, "haproxy is not installed: CI must have it (.ci/run installs the Debian package haproxy)");
+  const uri = await demoPostgresUri();
+  assert.ok(uri, "the test PostgreSQL is running");
+  const dir = await Deno.makeTempDir({ prefix: "tdmcp-haproxy-" });
+  const replicas: Replica[] = [];
+  let lb: Balancer | undefined;
+  try {
+    const all = { DATABASE_URI: uri, ALLOW_SUPERUSER: "true", LOGGING_LEVEL: "warning", ...env };
+    replicas.push(...await Promise.all(["r1", "r2", "r3"].map((name) => startReplica(name, all))));
+    lb = await startBalancer(HAPROXY, dir, replicas, { closeClientConnections: true });
+    await fn({ lb, replicas, dir });
+  } finally {
+    await lb?.stop();
+    await Promise.all(replicas.map((r) => r.stop()));
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
 Deno.test({
   name: "HAProxy round-robin over three tdmcp replicas on one PostgreSQL",
   ignore: (!HAPROXY && !CI) || !pgUri(),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    assert.ok(HAPROXY, "haproxy is not installed: CI must have it (.ci/run installs the Debian package haproxy)");
-    const uri = await demoPostgresUri();
-    assert.ok(uri, "the test PostgreSQL is running");
-    const env = { DATABASE_URI: uri, ALLOW_SUPERUSER: "true", LOGGING_LEVEL: "warning", ...REPLICA_ENV };
-    const dir = await Deno.makeTempDir({ prefix: "tdmcp-haproxy-" });
-    const replicas: Replica[] = [];
-    let balancer: Balancer | undefined;
-    try {
-      replicas.push(...await Promise.all(["r1", "r2", "r3"].map((name) => startReplica(name, env))));
-      balancer = await startBalancer(HAPROXY, dir, replicas, true);
-      const lb = balancer;
+    await withRig({}, async ({ lb, replicas, dir }) => {
+      await t.step(
+        `${CALLS} calls at concurrency ${CONCURRENCY} (2026-07-28 pinned) all succeed, each client's on every replica`,
+        () => spreadRun(lb, replicas, "pin", CALLS),
+      );
 
       await t.step(
-        `${CALLS} calls at concurrency ${CONCURRENCY} (${MODE}) all succeed, each client's on every replica`,
+        "2025-era sessions need sticky routing on Mcp-Session-Id: they work with it, not without",
         async () => {
-          const before = lb.lines().length;
-          const records = await driveCalls({
-            url: lb.url,
-            mode: MODE,
-            concurrency: CONCURRENCY,
-            calls: CALLS,
-            sql: pointQuery,
+          await Deno.mkdir(`${dir}/sticky`);
+          const sticky = await startBalancer(HAPROXY!, `${dir}/sticky`, replicas, {
+            closeClientConnections: true,
+            sticky: true,
           });
-          assert.equal(records.length, CALLS);
-          const failed = records.filter((r) => !r.ok);
-          assert.equal(failed.length, 0, `failed calls:\n${failuresOf(records)}`);
-          const byCall = await linesByCall(lb, before, records);
-          const served: Record<string, number> = {};
-          const perClient = new Map<number, Set<string>>();
-          for (const record of records) {
-            const lines = byCall.get(record.n) ?? [];
-            assert.equal(
-              lines.length,
-              1,
-              `call #${record.n} was one request through HAProxy: ${JSON.stringify(lines)}`,
+          try {
+            const before = sticky.lines().length;
+            const calls = CONCURRENCY * 20;
+            const records = await driveCalls({
+              url: sticky.url,
+              mode: "legacy",
+              concurrency: CONCURRENCY,
+              calls,
+              sql: pointQuery,
+            });
+            assert.equal(records.filter((r) => !r.ok).length, 0, `failed calls:\n${failuresOf(records)}`);
+            const byCall = await linesByCall(sticky, before, records);
+            const perClient = new Map<number, Set<string>>();
+            for (const r of records) {
+              for (const l of byCall.get(r.n) ?? []) {
+                perClient.set(r.client, (perClient.get(r.client) ?? new Set()).add(l.server));
+              }
+            }
+            for (const [client, servers] of perClient) {
+              assert.equal(servers.size, 1, `client ${client}'s session stayed on one replica: ${[...servers]}`);
+            }
+            const used = new Set([...perClient.values()].flatMap((s) => [...s]));
+            note(
+              `haproxy sticky (legacy, stateful replicas): ${calls} calls, 0 errors; sessions on ${[...used].sort()}`,
             );
-            served[lines[0].server] = (served[lines[0].server] ?? 0) + 1;
-            perClient.set(record.client, (perClient.get(record.client) ?? new Set()).add(lines[0].server));
+            assert.equal(used.size, 3, "new sessions are balanced over every replica");
+          } finally {
+            await sticky.stop();
           }
-          note(`haproxy ${MODE}: ${CALLS} calls, 0 errors; served ${JSON.stringify(served)}`);
-          for (const replica of replicas) {
-            assert.ok(
-              (served[replica.name] ?? 0) >= CALLS / 4,
-              `round robin reached ${replica.name}: ${JSON.stringify(served)}`,
+          // Plain round robin sends a session's next request to a replica that does not know the session.
+          const outcome = await driveCalls({ url: lb.url, mode: "legacy", concurrency: 1, calls: 6, sql: pointQuery })
+            .then(
+              (records) => records.filter((r) => !r.ok).map((r) => r.error).join("; "),
+              (error) => `connect: ${error}`,
             );
-          }
-          for (const [client, servers] of perClient) {
-            assert.equal(servers.size, 3, `client ${client} was served by ${[...servers].join(", ")}`);
-          }
+          note(`haproxy round robin (legacy, stateful replicas): ${outcome.slice(0, 200)}`);
+          assert.notEqual(outcome, "", "a 2025 session through plain round robin failed");
         },
       );
 
@@ -127,7 +182,7 @@ Deno.test({
         const before = lb.lines().length;
         const records = await driveCalls({
           url: lb.url,
-          mode: MODE,
+          mode: "pin",
           concurrency: CONCURRENCY,
           calls: CALLS,
           sql: pointQuery,
@@ -159,7 +214,7 @@ Deno.test({
         const after = records.filter((r) => r.start > exitedAt);
         const redispatched = records.filter((r) => line(r).retries !== "0");
         note(
-          `haproxy kill (${MODE}): ${CALLS} calls, ${failed.length} failed; on ${victim.name} ${atKill.length} in flight ` +
+          `haproxy kill (pin): ${CALLS} calls, ${failed.length} failed; on ${victim.name} ${atKill.length} in flight ` +
             `at kill() and ${whileDying.length} sent while it died (gone ${
               (exitedAt - killAt).toFixed(1)
             } ms later); ` +
@@ -183,10 +238,16 @@ Deno.test({
           "HAProxy's /readyz check holds the dead replica DOWN",
         );
       });
-    } finally {
-      await balancer?.stop();
-      await Promise.all(replicas.map((r) => r.stop()));
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
+    });
+  },
+});
+
+Deno.test({
+  name: "HAProxy round-robin over three MCP_STATELESS replicas serves 2025-era clients on every replica",
+  ignore: (!HAPROXY && !CI) || !pgUri(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withRig({ MCP_STATELESS: "true" }, ({ lb, replicas }) => spreadRun(lb, replicas, "legacy", CONCURRENCY * 30));
   },
 });
