@@ -202,6 +202,9 @@ class OdbcDatabase implements Database {
       if (!writeVerdict.ok) throw new DatabaseError(writeVerdict.reason, { kind: "refused" });
       if (options.once) checkOnce(options.once);
     }
+    if (options.checkOnly) {
+      return { columns: [], rows: [], rowCount: 0, truncated: false, truncatedBy: null, elapsedMs: 0 };
+    }
     const maxRows = Math.min(options.maxRows ?? this.defaultMaxRows, this.#config.maxRows);
     if (!Number.isInteger(maxRows) || maxRows < 0) {
       throw new RangeError(

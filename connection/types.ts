@@ -63,6 +63,11 @@ export interface QueryOptions {
    * lowercase hex digits only.
    */
   once?: { table: string; token: string };
+  /**
+   * Only judge the statement (the read-only guard, or with `readOnly: false` the write guard) and return an empty
+   * result without running it or touching a connection: refused statements throw as they would.
+   */
+  checkOnly?: boolean;
   /** Who asked: the client, profile and trace go into the Teradata QueryBand (DBQL, workload rules). */
   audit?: {
     tool: string;

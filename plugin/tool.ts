@@ -62,6 +62,12 @@ export interface ToolContext {
   progress(done: number, total?: number, message?: string): Promise<void>;
   /** Talks back to the client during the call: log messages, sampling, elicitation. */
   client: ClientChannel;
+  /**
+   * Asks the user to confirm a write before the tool runs it (write confirmation, docs/safety.md): resolves when this
+   * call carries the user's valid confirmation, or when the server runs writes unconfirmed; otherwise throws, and
+   * the server asks the user and runs the handler again with the answer. Let what it throws pass.
+   */
+  confirm: ConfirmWrite;
 }
 
 /**
@@ -83,6 +89,14 @@ export interface ConfirmRequest {
   /** One more line for the user, e.g. what the estimate is based on. */
   details?: string;
 }
+
+/**
+ * Asks the user to confirm a write: resolves when this call carries the user's valid confirmation (or the server runs
+ * writes unconfirmed); otherwise throws, and the server answers the call with the question (MCP `input_required`,
+ * or an elicitation on a 2025-era connection) and runs the handler again with the answer. Call it right before the
+ * write, and let what it throws pass: never catch it.
+ */
+export type ConfirmWrite = (request: ConfirmRequest) => Promise<void>;
 
 /** MCP log levels, least to most severe. */
 export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;

@@ -59,7 +59,10 @@ export class ConfirmationNeeded extends Error {
   }
 }
 
-/** A confirmation that cannot be used (expired, for another call, used already, declined): the call does not run. */
+/**
+ * A confirmation that cannot be used (expired, for another call, used already, declined) or a client that cannot be
+ * asked: the call runs nothing. Reported as `Not run: <message>`.
+ */
 export class ConfirmationRefused extends ToolInputError {}
 
 /** What a {@linkcode ConfirmGate} is made from. */
@@ -150,19 +153,19 @@ export class ConfirmGate {
     const payload = await this.#open(state);
     if (payload.e <= this.#now()) {
       throw new ConfirmationRefused(
-        `the confirmation expired (confirmations are valid for ${seconds(this.ttlMs)}): nothing was run; call the ` +
-          "tool again to ask the user anew",
+        `the confirmation expired (confirmations are valid for ${seconds(this.ttlMs)}); call the tool again to ask ` +
+          "the user anew",
       );
     }
     if (payload.t !== call.tool || payload.a !== await argsHash(call.args)) {
       throw new ConfirmationRefused(
-        "the confirmation was given for a different call (another tool, statement or arguments): nothing was run; " +
-          "call the tool again with the statement you want and let the user confirm that one",
+        "the confirmation was given for a different call (another tool, statement or arguments); call the tool " +
+          "again with the statement you want and let the user confirm that one",
       );
     }
     if (payload.p !== await principalHash(call.principal)) {
       throw new ConfirmationRefused(
-        "the confirmation was given to another caller: nothing was run; call the tool again to ask the user anew",
+        "the confirmation was given to another caller; call the tool again to ask the user anew",
       );
     }
     if (answer?.action !== "accept" || answer.content?.confirm !== true) {
@@ -171,7 +174,7 @@ export class ConfirmGate {
         : answer.action === "accept"
         ? "the user did not tick 'confirm'"
         : `the user chose ${answer.action}`;
-      throw new ConfirmationRefused(`not confirmed (${what}): nothing was run`);
+      throw new ConfirmationRefused(`the user did not confirm the write (${what})`);
     }
     this.#use(payload.n, payload.e);
     return { token: payload.n };
@@ -189,7 +192,7 @@ export class ConfirmGate {
         "the confirmation is not one this server issued or was altered" +
           (this.sharedKey ? "" : " (without CONFIRM_KEY_FILE each server process has its own key, so a confirmation " +
             "works only on the process that asked: behind a load balancer, give every replica the same key file)") +
-          ": nothing was run; call the tool again without requestState to ask the user anew",
+          "; call the tool again without requestState to ask the user anew",
       );
     if (typeof state !== "string" || !state.startsWith(PREFIX) || state.length > 2_048) throw refused();
     const dot = state.lastIndexOf(".");
@@ -212,14 +215,13 @@ export class ConfirmGate {
     this.#forgetExpired();
     if (this.#used.has(nonce)) {
       throw new ConfirmationRefused(
-        "this confirmation was used already (each runs its statement once): nothing was run again; call the tool " +
-          "again to ask the user anew",
+        "this confirmation was used already (each runs its statement once); call the tool again to ask the user " +
+          "anew",
       );
     }
     if (this.#used.size >= this.#maxUsed) {
       throw new ConfirmationRefused(
-        `too many confirmed writes in the last ${seconds(this.ttlMs)} (${this.#maxUsed}): nothing was run; try again ` +
-          "in a minute",
+        `too many confirmed writes in the last ${seconds(this.ttlMs)} (${this.#maxUsed}); try again in a minute`,
       );
     }
     this.#used.set(nonce, expiresAt);

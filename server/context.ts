@@ -16,6 +16,7 @@ import type { Database, QueryOptions } from "../connection/types.ts";
 import { ToolInputError } from "../plugin/errors.ts";
 import { type ReadContext, ResourceNotFoundError } from "../plugin/resource.ts";
 import { type ClientChannel, type Content, type ToolLimits } from "../plugin/tool.ts";
+import { CONFIRM_INPUT_KEY, type ConfirmAnswer, ConfirmationRefused } from "./confirm.ts";
 
 /** The SDK's per-request context, as our handlers receive it. */
 export type Extra = ServerContext;
@@ -88,6 +89,8 @@ export function readContext(deps: ContextDeps, name: string, signal: AbortSignal
     log: deps.log.with({ tool: name, requestId }),
     limits: deps.limits,
     requestId,
+    confirm: () =>
+      Promise.reject(new ConfirmationRefused("a resource, prompt or completion cannot ask to confirm a write")),
   };
 }
 
@@ -95,7 +98,7 @@ export function readContext(deps: ContextDeps, name: string, signal: AbortSignal
  * The client as a tool call may use it: log messages at the client's level, sampling, elicitation. Sampling and
  * elicitation are server-to-client requests, which only 2025-era connections have.
  */
-export function clientChannel(server: McpServer, extra: Extra, logger: string): ClientChannel {
+export function clientChannel(server: McpServer, extra: Extra, logger: string): CallChannel {
   const offers = (capability: "sampling" | "elicitation", method: string) => {
     if (isModernRequest(extra)) {
       throw new ToolInputError(
@@ -133,7 +136,42 @@ export function clientChannel(server: McpServer, extra: Extra, logger: string): 
     closeStream() {
       extra.http?.closeSSE?.();
     },
+    whyCannotAsk() {
+      const capabilities = capabilitiesOf(server, extra);
+      if (!isModernRequest(extra) && capabilities === undefined) {
+        return "this 2025-era request came over stateless HTTP, where the server cannot send the client a request";
+      }
+      return capabilities?.elicitation ? null : "the client did not declare the elicitation capability";
+    },
   };
+}
+
+/** The client channel with what the server itself asks of it: whether the client can be asked for input. */
+export interface CallChannel extends ClientChannel {
+  /**
+   * Null when the client can answer an input request on this request (a 2026-07-28 `input_required` result, or an
+   * elicitation the SDK sends on a 2025-era connection); else why not.
+   */
+  whyCannotAsk(): string | null;
+}
+
+/** What a retried call carries for its write confirmation: the sealed state, the answer, the caller. */
+export function confirmationInput(
+  extra: Extra,
+): { requestState: unknown; answer: ConfirmAnswer | undefined; principal?: string } {
+  const raw = extra.mcpReq.inputResponses?.[CONFIRM_INPUT_KEY] as { action?: unknown; content?: unknown } | undefined;
+  const action = raw?.action;
+  const answer = action === "accept" || action === "decline" || action === "cancel"
+    ? {
+      action,
+      content: typeof raw?.content === "object" && raw.content !== null
+        ? raw.content as Record<string, unknown>
+        : undefined,
+    } as ConfirmAnswer
+    : undefined;
+  const auth = extra.http?.authInfo;
+  const principal = auth?.clientId ? `${auth.clientId}\0${String(auth.extra?.sub ?? "")}` : undefined;
+  return { requestState: extra.mcpReq.requestState(), answer, principal };
 }
 
 /** Whether a failure is one a handler reports on purpose (bad input, database trouble, cancellation), not a bug. */
@@ -170,6 +208,7 @@ export function describeFailure(error: unknown, requestId?: string): string {
         return `Database error${error.sqlState ? ` (SQLSTATE ${error.sqlState})` : ""}: ${error.message}`;
     }
   }
+  if (error instanceof ConfirmationRefused) return `Not run: ${error.message}`;
   if (error instanceof ToolInputError || error instanceof ResourceNotFoundError) {
     return `Invalid argument: ${error.message}`;
   }

@@ -4,7 +4,17 @@
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import { describeFailure, type Extra, isKnownFailure, scopedDatabase } from "./context.ts";
+import {
+  type CallChannel,
+  confirmationInput,
+  describeFailure,
+  type Extra,
+  isKnownFailure,
+  scopedDatabase,
+} from "./context.ts";
+import { CONFIRM_INPUT_KEY, ConfirmationNeeded } from "./confirm.ts";
+import { confirmForCall, type WriteConfirmation, type WriteMode } from "./confirm_call.ts";
+import { inputRequired } from "./sdk.ts";
 import type { Database } from "../connection/types.ts";
 import type { Tool, ToolContext, ToolLimits, ToolResult } from "../plugin/tool.ts";
 import { fitResult } from "../plugin/result.ts";
@@ -22,7 +32,16 @@ export interface RunDeps {
   profile?: string;
   /** The MCP client as the request (2026) or its `initialize` (2025) named itself, for the Teradata QueryBand. */
   clientInfo?: (extra: Extra) => { name: string; version: string } | undefined;
+  /**
+   * The process's write confirmation (server/confirm_call.ts `openWriteConfirmation`, one per process: every MCP
+   * server instance shares its key and used confirmations). Without it, `limits.writes` says what happens:
+   * `confirm` refuses writes (nothing can ask), `unconfirmed` or unset runs them at once.
+   */
+  confirmation?: WriteConfirmation;
 }
+
+/** A tool call's answer: its result, or the question the user must answer before it runs (`input_required`). */
+export type RunResult = ToolResult | ReturnType<typeof inputRequired>;
 
 /** The trace id of a W3C `traceparent` (from the request's `_meta`, or its HTTP header), if well formed. */
 export function traceIdOf(extra: Extra): string | undefined {
@@ -47,8 +66,8 @@ export async function runTool(
   args: Record<string, unknown>,
   deps: RunDeps,
   extra: Extra,
-  client: ToolContext["client"],
-): Promise<ToolResult> {
+  client: ToolContext["client"] & Partial<Pick<CallChannel, "whyCannotAsk">>,
+): Promise<RunResult> {
   const requestId = String(extra.mcpReq.id);
   const log = deps.log.with({ tool: tool.name, requestId });
   const token = extra.mcpReq._meta?.progressToken;
@@ -57,14 +76,30 @@ export async function runTool(
       method: "notifications/progress",
       params: { progressToken: token!, progress, total, message },
     });
+  const scoped = scopedDatabase(deps.db, extra.mcpReq.signal, {
+    tool: tool.name,
+    requestId,
+    client: deps.clientInfo?.(extra),
+    profile: deps.profile,
+    traceId: traceIdOf(extra),
+  });
+  const { requestState, answer, principal } = confirmationInput(extra);
+  // A server built without the process's confirmation (an embedding, a test) follows `limits.writes`; unset, the
+  // embedding opted into writes with the database's allowWrite alone, and they run unconfirmed.
+  const writes = deps.confirmation ?? { mode: (deps.limits as { writes?: WriteMode }).writes ?? "unconfirmed" };
+  const { confirm, db } = confirmForCall(writes, {
+    call: { tool: tool.name, args, principal },
+    requestState,
+    answer,
+    // Asked only when a confirmation is needed: it reads the client's capabilities.
+    // (Without the check, the SDK itself refuses a 2025-era client that cannot be asked.)
+    get cannotAsk() {
+      return client.whyCannotAsk?.() ?? null;
+    },
+  }, scoped);
   const ctx: ToolContext = {
-    db: scopedDatabase(deps.db, extra.mcpReq.signal, {
-      tool: tool.name,
-      requestId,
-      client: deps.clientInfo?.(extra),
-      profile: deps.profile,
-      traceId: traceIdOf(extra),
-    }),
+    db,
+    confirm,
     dialect: deps.db.dialect,
     signal: extra.mcpReq.signal,
     log,
@@ -98,6 +133,13 @@ export async function runTool(
     });
     return result;
   } catch (error) {
+    if (error instanceof ConfirmationNeeded) {
+      log.info("tool call asks the user to confirm a write ({ms} ms)", { ms: elapsed(started) });
+      return inputRequired({
+        inputRequests: { [CONFIRM_INPUT_KEY]: inputRequired.elicit(error.question) },
+        requestState: error.requestState,
+      });
+    }
     const text = describeFailure(error, requestId);
     log.warning("tool call failed in {ms} ms: {error}", {
       ms: elapsed(started),

@@ -145,3 +145,18 @@ Deno.test("a ledger name or token that is not a plain name and hex is refused be
     assert.equal(await count(`SELECT count(*) FROM ${table}`), 0);
   });
 });
+
+Deno.test("checkOnly judges a statement by the guard it would meet and runs nothing", async () => {
+  await sqlite(async ({ db, table, count }) => {
+    const checked = await db.query(`INSERT INTO ${table} VALUES (1, 'a')`, { readOnly: false, checkOnly: true });
+    assert.equal(checked.rowCount, 0);
+    assert.equal(await count(`SELECT count(*) FROM ${table}`), 0);
+    const two = await refusal(
+      db.query(`DELETE FROM ${table}; DELETE FROM ${table}`, { readOnly: false, checkOnly: true }),
+    );
+    assert.match(two.message, /only one statement/);
+    const read = await refusal(db.query(`DELETE FROM ${table}`, { checkOnly: true }));
+    assert.match(read.message, /DELETE is a write/);
+    assert.equal(db.stats().opened, 1, "only the counting read opened a connection");
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineTool, DIALECTS, errorResult, READ_ONLY, TABLE_OUTPUT, tableResult } from "tdmcp/plugin";
 import { describePlan, explainSql, explainWanted, judgePlan, parseExplain } from "../lib/explain.ts";
+import { confirmedWrite, isRefusal } from "../lib/write.ts";
 
 /** Runs one read-only SQL statement. */
 export default defineTool({
@@ -9,7 +10,9 @@ export default defineTool({
   description:
     `Run ONE read-only SQL statement (SELECT, WITH ... SELECT, VALUES, EXPLAIN, and on Teradata SEL/HELP/SHOW) and get its rows.
 Use it for questions the catalog tools cannot answer: aggregates, joins, filters. Write SQL in the connected database's dialect.
-Limits: writes, DDL and multiple statements are refused (unless the server runs with --allow-write; even then one statement per call);
+Limits: writes, DDL and multiple statements are refused (unless the server runs with --allow-write; even then one statement per call,
+and the user is asked to confirm each write first: the call then comes back asking for input, shows the statement, its kind and the
+rows EXPLAIN expects it to change, and runs it once the user confirms);
 the statement is stopped at the database after timeout_seconds; at most row_limit rows come back (default from the server, usually 1000) and
 the result is cut at a size budget; "truncated": true means more rows existed — aggregate or filter instead of raising the limit.
 On Teradata (and where the server or explain_first asks) the query's EXPLAIN is read first and a plan estimating more rows or
@@ -52,22 +55,31 @@ Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by
       ctx.limits.maxTimeoutMs,
     );
     const notes: string[] = [];
-    const readOnly = !ctx.db.allowWrite;
     const explain = explainWanted(ctx.dialect, ctx.limits, explain_first) ? explainSql(sql, ctx.dialect) : null;
-    if (explain) {
+    /** Reads the plan first, as the statement will run; the refusal when it is over the limits. */
+    const checkPlan = async (readOnly: boolean) => {
+      if (!explain) return null;
       // Guarded as the query itself is (EXPLAIN without ANALYZE runs nothing on Teradata or PostgreSQL).
-      const planned = await ctx.db.query(explain, { maxRows: 10_000, timeoutMs, signal: ctx.signal, readOnly });
+      const planned = await ctx.db.query(explain, { maxRows: 10_000, timeoutMs, readOnly });
       const plan = parseExplain(planned.rows, ctx.dialect);
       const refusal = judgePlan(plan, ctx.dialect, ctx.limits);
+      if (!refusal) notes.push(`plan checked first: ${describePlan(plan)}`);
+      return refusal;
+    };
+    let result;
+    try {
+      // Always as a read first: the database guard, not this tool, decides what is a write.
+      const refusal = await checkPlan(true);
       if (refusal) return errorResult(refusal);
-      notes.push(`plan checked first: ${describePlan(plan)}`);
+      result = await ctx.db.query(sql, { maxRows, timeoutMs, readOnly: true });
+    } catch (error) {
+      // With --allow-write, a statement the read-only guard refuses runs as a write once the user confirms it.
+      if (!ctx.db.allowWrite || !isRefusal(error)) throw error;
+      await ctx.db.query(sql, { readOnly: false, checkOnly: true });
+      const refusal = await checkPlan(false);
+      if (refusal) return errorResult(refusal);
+      result = await confirmedWrite(ctx, sql, { maxRows, timeoutMs });
     }
-    const result = await ctx.db.query(sql, {
-      maxRows,
-      timeoutMs,
-      signal: ctx.signal,
-      readOnly,
-    });
     if (row_limit !== undefined && row_limit > ctx.limits.maxRows) {
       notes.push(`row_limit was lowered to the server maximum of ${ctx.limits.maxRows}`);
     }

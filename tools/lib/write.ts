@@ -13,9 +13,12 @@
  *   Language, "EXPLAIN Request Modifier with a DELETE Statement"; SQL Request and Transaction Processing, "EXPLAIN
  *   Request Modifier Phrase Terminology".
  * - SQLite and generic sources: no estimate.
+ *
+ * {@linkcode confirmedWrite} asks the user (`ctx.confirm`) and runs the statement once confirmed.
  * @module
  */
-import type { Dialect } from "../../connection/types.ts";
+import type { Dialect, QueryResult } from "../../connection/types.ts";
+import type { ToolContext } from "../../plugin/tool.ts";
 
 /** First words of DDL, shown as `DDL (CREATE)`. */
 const DDL = new Set([
@@ -133,4 +136,38 @@ export function teradataWriteRows(text: string): number | null {
 /** The SQL with comments, string literals and quoted names blanked out, so only keywords are left to read. */
 function withoutLiterals(sql: string): string {
   return sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'?|"(?:[^"]|"")*"?/g, " ");
+}
+
+/** Whether a failure is the database guard refusing a statement (`DatabaseError` of kind `refused`). */
+export function isRefusal(error: unknown): boolean {
+  return error instanceof Error && error.name === "DatabaseError" && (error as { kind?: unknown }).kind === "refused";
+}
+
+/**
+ * Runs a statement that changes data once the user confirmed it: asks with the statement, its kind and the rows
+ * EXPLAIN expects it to change (the estimate runs only when the user is about to be asked), then runs it as a write.
+ */
+export async function confirmedWrite(
+  ctx: ToolContext,
+  sql: string,
+  options: { maxRows: number; timeoutMs: number },
+): Promise<QueryResult> {
+  // Ask only about a statement the write guard lets through: its refusal comes first, as it would without asking.
+  await ctx.db.query(sql, { readOnly: false, checkOnly: true });
+  const explain = writeExplainSql(sql, ctx.dialect);
+  await ctx.confirm({
+    title: "Run a statement that changes data",
+    statement: sql,
+    kind: statementKind(sql),
+    estimatedRows: explain === null ? undefined : async () => {
+      // PostgreSQL's guard admits EXPLAIN of a write only in write mode; without ANALYZE it runs nothing.
+      const planned = await ctx.db.query(explain, {
+        maxRows: 10_000,
+        timeoutMs: options.timeoutMs,
+        readOnly: ctx.dialect !== "postgres",
+      });
+      return writeEstimate(planned.rows, ctx.dialect);
+    },
+  });
+  return await ctx.db.query(sql, { ...options, readOnly: false });
 }
