@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type CallToolResult, Client, StdioClientTransport } from "../_sdk.ts";
+import { type CallToolResult, Client, StdioClientTransport, StreamableHTTPClientTransport } from "../_sdk.ts";
 import { pgAdmin, pgUri } from "../_pg.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -49,25 +49,31 @@ interface Asker {
   answer: { action: "accept" | "decline" | "cancel"; content?: Record<string, string | number | boolean> };
 }
 
-/** The v2 client over stdio to the server; with `asker` it answers elicitations, `manual` ones it leaves to the test. */
-async function connect(
-  env: Record<string, string>,
-  mode: Mode,
-  options: { asker?: Asker; manual?: boolean } = {},
-): Promise<Client & AsyncDisposable> {
+/** The v2 client: with `asker` it answers elicitations, `manual` ones (declared, not answered) it leaves to the test. */
+function newClient(mode: Mode, options: { asker?: Asker; manual?: boolean } = {}): Client {
   const client = new Client({ name: "tdmcp-confirm-test", version: "0" }, {
     versionNegotiation: { mode },
     capabilities: options.asker || options.manual ? { elicitation: { form: {} } } : {},
     ...(options.manual ? { inputRequired: { autoFulfill: false } } : {}),
   });
-  if (options.asker) {
-    const asker = options.asker;
+  const asker = options.asker;
+  if (asker) {
     client.setRequestHandler("elicitation/create", (request) => {
       const params = request.params as { message: string; requestedSchema: unknown };
       asker.asked.push({ message: params.message, requestedSchema: params.requestedSchema });
       return asker.answer;
     });
   }
+  return client;
+}
+
+/** The client connected over stdio to a server started for it. */
+async function connect(
+  env: Record<string, string>,
+  mode: Mode,
+  options: { asker?: Asker; manual?: boolean } = {},
+): Promise<Client & AsyncDisposable> {
+  const client = newClient(mode, options);
   const transport = new InPlaceStdio({
     command: Deno.execPath(),
     args: ["run", "-A", `${ROOT}tests/integration/_confirm_main.ts`],
@@ -256,6 +262,91 @@ Deno.test({
       await using client = await connect({ ...env, ALLOW_WRITE: "unconfirmed" }, "legacy");
       const result = await client.callTool({ name: "base_readQuery", arguments: { sql: insert(schema) } });
       assert.notEqual(result.isError, true, textOf(result as CallToolResult));
+      assert.equal(await count(), 2);
+    }),
+});
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** The server over Streamable HTTP (a server instance per request on the 2026 leg, and with MCP_STATELESS). */
+async function withHttp(env: Record<string, string>, fn: (url: URL) => Promise<void>): Promise<void> {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}tests/integration/_confirm_main.ts`],
+    cwd: ROOT,
+    env: { ...env, MCP_TRANSPORT: "streamable-http", MCP_PORT: String(port) },
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  try {
+    let ready = false;
+    for (let i = 0; i < 200 && !ready; i++) {
+      ready = await fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => {
+        await r.body?.cancel();
+        return r.ok;
+      }, () => false);
+      if (!ready) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(ready, "the server answered /healthz");
+    await fn(new URL(`http://127.0.0.1:${port}/mcp`));
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+  }
+}
+
+async function httpClient(url: URL, mode: Mode, asker?: Asker): Promise<Client & AsyncDisposable> {
+  const client = newClient(mode, { asker });
+  await client.connect(new StreamableHTTPClientTransport(url));
+  return Object.assign(client, { [Symbol.asyncDispose]: () => client.close() });
+}
+
+Deno.test({
+  name: "HTTP: a 2026-07-28 confirmation made on one request's server instance runs on the retry's",
+  ignore: !pgUri(),
+  fn: () =>
+    withSchema(({ schema, env, count }) =>
+      withHttp(env, async (url) => {
+        const asker: Asker = { asked: [], answer: YES };
+        await using client = await httpClient(url, PIN, asker);
+        const result = await client.callTool({ name: "base_readQuery", arguments: { sql: insert(schema) } });
+        assert.notEqual(result.isError, true, textOf(result as CallToolResult));
+        assert.equal(asker.asked.length, 1);
+        assert.equal(await count(), 2);
+      })
+    ),
+});
+
+Deno.test({
+  name: "HTTP: a 2025-era client with elicitation is asked over its session; over stateless HTTP it is told why not",
+  ignore: !pgUri(),
+  fn: () =>
+    withSchema(async ({ schema, env, count }) => {
+      await withHttp(env, async (url) => {
+        const asker: Asker = { asked: [], answer: YES };
+        await using client = await httpClient(url, "legacy", asker);
+        const result = await client.callTool({ name: "base_readQuery", arguments: { sql: insert(schema) } });
+        assert.notEqual(result.isError, true, textOf(result as CallToolResult));
+        assert.equal(asker.asked.length, 1);
+      });
+      assert.equal(await count(), 2);
+      await withHttp({ ...env, MCP_STATELESS: "true" }, async (url) => {
+        const asker: Asker = { asked: [], answer: YES };
+        await using client = await httpClient(url, "legacy", asker);
+        const result = await client.callTool({ name: "base_readQuery", arguments: { sql: insert(schema) } });
+        assert.equal(result.isError, true);
+        assert.match(
+          textOf(result as CallToolResult),
+          /^Not run: this INSERT statement needs the user's confirmation, and this 2025-era request came over stateless HTTP/,
+        );
+        assert.equal(asker.asked.length, 0);
+      });
       assert.equal(await count(), 2);
     }),
 });
