@@ -357,6 +357,8 @@ class OdbcDatabase implements Database {
           cursor = await open(plan?.statement ?? sql);
         }
         if (plan) cutter!.check(plan, cursor.odbcCursor?.firstBatch?.columns);
+        // SQLRowCount of a write, which the addon hands over with the first fetch.
+        const changed = write ? cursor.odbcCursor?.firstBatch?.count : undefined;
         ended = cursor.odbcCursor?.endSql;
         if (ended === "failed") broken = true;
         let result: QueryResult;
@@ -372,6 +374,7 @@ class OdbcDatabase implements Database {
             },
           }, started);
           if (plan?.columns) result.columns = toColumns(plan.columns);
+          if (typeof changed === "number" && changed >= 0) result.changedRows = changed;
         } finally {
           await cursor.close().catch(() => broken = true);
         }

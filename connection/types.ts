@@ -36,6 +36,8 @@ export interface QueryResult {
   truncated: boolean;
   truncatedBy: TruncatedBy;
   elapsedMs: number;
+  /** A write's count of rows it inserted, updated or deleted, as the driver reports it; absent when unknown. */
+  changedRows?: number;
 }
 
 /** Options of one query. */

@@ -78,7 +78,11 @@ for (const [engine, fixture, ignore] of [["PostgreSQL", postgres, !pgUri()], ["S
         assert.equal(error.kind, "refused");
         assert.match(error.message, /run already \(its once-only token is recorded in .*ledger\): nothing was run/);
         assert.equal(await count(`SELECT count(*) FROM ${table}`), 1, "the second insert did not run");
-        await db.query(`UPDATE ${table} SET v = 'z'`, { readOnly: false, once: { table: ledger, token: token() } });
+        const updated = await db.query(`UPDATE ${table} SET v = 'z'`, {
+          readOnly: false,
+          once: { table: ledger, token: token() },
+        });
+        assert.equal(updated.changedRows, 1, "the driver's count of changed rows");
         assert.equal(await count(`SELECT count(*) FROM ${table} WHERE v = 'z'`), 1);
       }),
   });

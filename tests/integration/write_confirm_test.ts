@@ -104,6 +104,7 @@ for (const [label, mode] of [["2026-07-28 (input_required)", PIN], ["2025-11-25 
         const sql = `UPDATE ${schema}.items SET v = 'changed' WHERE v = 'seed'`;
         const result = await client.callTool({ name: "base_readQuery", arguments: { sql } }) as CallToolResult;
         assert.notEqual(result.isError, true, textOf(result));
+        assert.match(textOf(result), /the statement changed 1 row\(s\)/);
         assert.equal(asker.asked.length, 1);
         const { message, requestedSchema } = asker.asked[0];
         assert.match(message, /^Run a statement that changes data \(UPDATE\):\n\n/);

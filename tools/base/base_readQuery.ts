@@ -79,6 +79,7 @@ Result: columns (name, type), rows as arrays, row_count, truncated, truncated_by
       const refusal = await checkPlan(false);
       if (refusal) return errorResult(refusal);
       result = await confirmedWrite(ctx, sql, { maxRows, timeoutMs });
+      if (result.changedRows !== undefined) notes.push(`the statement changed ${result.changedRows} row(s)`);
     }
     if (row_limit !== undefined && row_limit > ctx.limits.maxRows) {
       notes.push(`row_limit was lowered to the server maximum of ${ctx.limits.maxRows}`);
