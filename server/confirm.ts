@@ -4,9 +4,9 @@
  * here: server/run.ts turns {@linkcode ConfirmationNeeded} into the SDK's `inputRequired` result and hands the
  * retried call's `requestState` and `inputResponses` back to {@linkcode ConfirmGate.check}.
  *
- * The sealed state is `tdc1.<payload>.<mac>` (base64url): the payload is JSON `{n, t, a, p, e}` — a random nonce,
- * the tool, a SHA-256 of the call's canonical arguments, a SHA-256 of the caller (when the transport authenticated
- * one) and the expiry in Unix milliseconds — and the MAC is HMAC-SHA256 over `tdc1.<payload>` with the server's key.
+ * The sealed state is `tdc1.<payload>.<mac>` (base64url): the payload is JSON `{n, t, a, q, p, e}` — a random nonce,
+ * the tool, a SHA-256 of the call's canonical arguments, one of the statement shown to the user, one of the caller
+ * (when the transport authenticated one) and the expiry in Unix milliseconds — and the MAC is HMAC-SHA256 over `tdc1.<payload>` with the server's key.
  * It is signed, not encrypted: the client can read it, and it holds nothing secret.
  * @module
  */
@@ -31,6 +31,8 @@ export interface CallIdentity {
   args: Record<string, unknown>;
   /** The authenticated caller (HTTP bearer auth: client id and subject); absent on stdio. */
   principal?: string;
+  /** The statement the user is shown: a tool cannot run a confirmation for another one in the same arguments. */
+  statement?: string;
 }
 
 /** What a valid, unused confirmation yields: its nonce, the once-only token of the ledger (CONFIRM_LEDGER_TABLE). */
@@ -131,6 +133,7 @@ export class ConfirmGate {
       n: nonce,
       t: call.tool,
       a: await argsHash(call.args),
+      q: await sha256(`statement:${call.statement ?? ""}`),
       p: await principalHash(call.principal),
       e: this.#now() + this.ttlMs,
     };
@@ -157,7 +160,8 @@ export class ConfirmGate {
           "the user anew",
       );
     }
-    if (payload.t !== call.tool || payload.a !== await argsHash(call.args)) {
+    const statement = await sha256(`statement:${call.statement ?? ""}`);
+    if (payload.t !== call.tool || payload.a !== await argsHash(call.args) || payload.q !== statement) {
       throw new ConfirmationRefused(
         "the confirmation was given for a different call (another tool, statement or arguments); call the tool " +
           "again with the statement you want and let the user confirm that one",
@@ -241,6 +245,7 @@ interface Sealed {
   n: string;
   t: string;
   a: string;
+  q: string;
   p: string;
   e: number;
 }
@@ -248,7 +253,8 @@ interface Sealed {
 function isSealed(value: unknown): value is Sealed {
   const v = value as Partial<Sealed> | null;
   return typeof v === "object" && v !== null && typeof v.n === "string" && NONCE.test(v.n) &&
-    typeof v.t === "string" && typeof v.a === "string" && typeof v.p === "string" && typeof v.e === "number";
+    typeof v.t === "string" && typeof v.a === "string" && typeof v.q === "string" && typeof v.p === "string" &&
+    typeof v.e === "number";
 }
 
 /** The question the user sees: what runs, what kind of change it is, how many rows the engine expects it to touch. */

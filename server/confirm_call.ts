@@ -85,8 +85,14 @@ export function confirmForCall(
 ): { confirm: ConfirmWrite; db: Database } {
   let token: string | undefined;
   let confirmed = false;
+  let confirmedStatement: string | undefined;
   const confirm: ConfirmWrite = async (request) => {
-    if (confirmation.mode === "unconfirmed" || confirmed) return;
+    if (confirmation.mode === "unconfirmed") return;
+    if (confirmed) {
+      if (request.statement === confirmedStatement) return;
+      throw new TypeError("a tool call may ask the user to confirm one statement: it asked for a second one");
+    }
+    const call = { ...input.call, statement: request.statement };
     const gate = confirmation.gate;
     if (confirmation.mode === "off") {
       throw new ConfirmationRefused("this server is read-only (start it with --allow-write to let writes through)");
@@ -98,8 +104,9 @@ export function confirmForCall(
       );
     }
     if (input.requestState !== undefined) {
-      token = (await gate.check(input.requestState, input.answer, input.call)).token;
+      token = (await gate.check(input.requestState, input.answer, call)).token;
       confirmed = true;
+      confirmedStatement = request.statement;
       return;
     }
     if (input.cannotAsk !== null) {
@@ -111,7 +118,7 @@ export function confirmForCall(
       );
     }
     const rows = request.estimatedRows ? await request.estimatedRows() : null;
-    throw await gate.ask(request, input.call, rows);
+    throw await gate.ask(request, call, rows);
   };
   const ledger = confirmation.ledgerTable;
   if (ledger === undefined) return { confirm, db };

@@ -123,3 +123,19 @@ Deno.test("a key file that is short or missing, or a ledger name that is not pla
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an answer without a sealed state is asked anew, and a call confirms one statement only", async () => {
+  await withDatabase(async (db) => {
+    const confirmation = await openWriteConfirmation({ writes: "confirm" });
+    const forged = confirmForCall(confirmation, { ...first(), answer: YES }, db);
+    assert.ok(await forged.confirm(REQUEST).catch((e) => e) instanceof ConfirmationNeeded);
+    const needed = await confirmForCall(confirmation, first(), db).confirm(REQUEST).catch((e) => e);
+    const answered = confirmForCall(confirmation, { ...first(), requestState: needed.requestState, answer: YES }, db);
+    await answered.confirm(REQUEST);
+    await answered.confirm(REQUEST);
+    await assert.rejects(() => answered.confirm({ ...REQUEST, statement: "DELETE FROM items" }), /one statement/);
+    // The state binds the statement the user saw, not only the call's arguments.
+    const other = confirmForCall(confirmation, { ...first(), requestState: needed.requestState, answer: YES }, db);
+    await assert.rejects(() => other.confirm({ ...REQUEST, statement: "DELETE FROM items" }), /different call/);
+  });
+});

@@ -39,6 +39,7 @@ Deno.test("a confirmation for other arguments, another tool or another caller is
   assert.match(await refusal(gate.check(state, YES, other)), /different call/);
   assert.match(await refusal(gate.check(state, YES, { ...CALL, tool: "my_write" })), /different call/);
   assert.match(await refusal(gate.check(state, YES, { ...CALL, principal: "mallory" })), /another caller/);
+  assert.match(await refusal(gate.check(state, YES, { ...CALL, statement: "DROP TABLE t" })), /different call/);
   // None of the refusals spent it.
   await gate.check(state, YES, CALL);
 });
