@@ -13,6 +13,7 @@ import { ensureDemoDatabase } from "./demo/ensure.ts";
 import { parseConfig } from "./config/parse.ts";
 import { ENV_NAMES } from "./config/options.ts";
 import { helpText } from "./config/render.ts";
+import { openWriteConfirmation } from "./server/confirm_call.ts";
 import { SERVER_INFO } from "./server/create.ts";
 import { reportEngine, serve } from "./server/lifecycle.ts";
 import { configureLogging } from "./server/logging.ts";
@@ -66,11 +67,13 @@ export async function main(
     reportEngine(engine, log);
   }
   const catalog = await selectCatalog(config.catalog, log);
+  // ALLOW_WRITE=true: one confirmation key and used-confirmation memory for every server instance of the process.
+  const confirmation = await openWriteConfirmation(config.limits);
   const open = config.run.transport === "streamable-http"
     ? httpTransport(config.http, () => db.health(), log.getChild("http"), (token) => uriSecrets.push(token))
     : stdioTransport(log);
   const { disclosure, profile } = config.catalog;
-  return await serve({ db, catalog, disclosure, profile, limits: config.limits, log, open });
+  return await serve({ db, catalog, disclosure, profile, limits: config.limits, confirmation, log, open });
 }
 
 if (import.meta.main) {

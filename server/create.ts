@@ -9,6 +9,7 @@ import { clientChannel, clientInfoOf, describeFailure, type Extra, scopedDatabas
 import { inputObject, outputObject, registerDisclosureTools } from "./disclosure.ts";
 import { registerPrompts, registerResources, registerResourceTemplates, serveResourceList } from "./resources.ts";
 import { annotationsFor, runTool } from "./run.ts";
+import type { WriteConfirmation } from "./confirm_call.ts";
 import type { Database, Dialect } from "../connection/types.ts";
 import type { Prompt } from "../plugin/prompt.ts";
 import type { Resource, ResourceTemplate } from "../plugin/resource.ts";
@@ -41,6 +42,8 @@ export interface ServerDeps {
   disclosure?: Disclosure;
   /** The profile the server runs with (written to the Teradata QueryBand). */
   profile?: string;
+  /** The process's write confirmation (ALLOW_WRITE): without it, writes follow `limits.writes`. */
+  confirmation?: WriteConfirmation;
 }
 
 /** Tools listed in progressive disclosure next to `search_tools` and `execute_tool`. */

@@ -10,6 +10,7 @@ import type { Database, Engine } from "../connection/types.ts";
 import type { ToolLimits } from "../plugin/tool.ts";
 import { createServer, type Disclosure, toolsFor } from "./create.ts";
 import type { Catalog } from "./loader.ts";
+import type { WriteConfirmation } from "./confirm_call.ts";
 import type { McpServer } from "./sdk.ts";
 
 /** A transport serving MCP until it is shut down. */
@@ -35,6 +36,8 @@ export interface ServeOptions {
   disclosure: Disclosure;
   profile: string;
   limits: ToolLimits;
+  /** The process's write confirmation (ALLOW_WRITE), shared by every server instance. */
+  confirmation: WriteConfirmation;
   log: Logger;
   open: OpenTransport;
 }
@@ -64,6 +67,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       profile: options.profile,
       activity,
       limits: options.limits,
+      confirmation: options.confirmation,
       log,
     });
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
