@@ -12,6 +12,9 @@
  */
 import type { ConfirmRequest } from "../plugin/tool.ts";
 import { ToolInputError } from "../plugin/errors.ts";
+import { type ConfirmQuestion, question, seconds } from "./confirm_question.ts";
+
+export { type ConfirmQuestion, question } from "./confirm_question.ts";
 
 /** How long a confirmation stays valid when the server names no CONFIRM_TTL. */
 export const CONFIRM_TTL_DEFAULT_MS = 300_000;
@@ -38,16 +41,6 @@ export interface CallIdentity {
 /** What a valid, unused confirmation yields: its nonce, the once-only token of the ledger (CONFIRM_LEDGER_TABLE). */
 export interface Confirmed {
   token: string;
-}
-
-/** An elicitation form: the message and the one boolean field the user ticks. */
-export interface ConfirmQuestion {
-  message: string;
-  requestedSchema: {
-    type: "object";
-    properties: { confirm: { type: "boolean"; title: string; description: string; default: false } };
-    required: ["confirm"];
-  };
 }
 
 /**
@@ -257,37 +250,6 @@ function isSealed(value: unknown): value is Sealed {
     typeof v.e === "number";
 }
 
-/** The question the user sees: what runs, what kind of change it is, how many rows the engine expects it to touch. */
-export function question(request: ConfirmRequest, estimatedRows: number | null, ttlMs: number): ConfirmQuestion {
-  const rows = estimatedRows === null
-    ? "Rows affected: not estimated (the database gives no estimate for this statement)."
-    : `Rows affected: about ${formatRows(estimatedRows)} (the database's EXPLAIN estimate, not a count).`;
-  const message = [
-    `${request.title} (${request.kind}):`,
-    "",
-    request.statement.trim(),
-    "",
-    rows,
-    ...(request.details ? [request.details] : []),
-    `Confirm to run it once; this confirmation expires in ${seconds(ttlMs)}.`,
-  ].join("\n");
-  return {
-    message,
-    requestedSchema: {
-      type: "object",
-      properties: {
-        confirm: {
-          type: "boolean",
-          title: `Run this ${request.kind}`,
-          description: "Tick to run the statement shown, once",
-          default: false,
-        },
-      },
-      required: ["confirm"],
-    },
-  };
-}
-
 /** The SHA-256 (base64url) of arguments in canonical JSON: keys sorted at every level, so the order sent never matters. */
 export async function argsHash(args: Record<string, unknown>): Promise<string> {
   return await sha256(canonicalJson(args));
@@ -310,14 +272,6 @@ async function principalHash(principal: string | undefined): Promise<string> {
 
 async function sha256(text: string): Promise<string> {
   return b64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
-}
-
-function formatRows(rows: number): string {
-  return Number.isFinite(rows) ? Math.round(rows).toLocaleString("en-US") : "more than can be displayed";
-}
-
-function seconds(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000} minute${ms === 60_000 ? "" : "s"}` : `${Math.round(ms / 1000)} s`;
 }
 
 function hex(bytes: Uint8Array): string {
