@@ -6,6 +6,7 @@
  * - failures the caller can fix: {@linkcode ToolInputError}
  * - results: {@linkcode tableResult}, {@linkcode errorResult}, {@linkcode TABLE_OUTPUT}
  * - the context a tool receives ({@linkcode ToolContext}) and the database it reaches through it ({@linkcode Database})
+ * - a write the user confirms first: `await ctx.confirm(request)` ({@linkcode ConfirmRequest}) before the statement
  * @module
  */
 export * from "./errors.ts";
