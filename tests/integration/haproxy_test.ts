@@ -232,11 +232,12 @@ Deno.test({
         assert.equal(after.filter((r) => !r.ok).length, 0, `calls after the kill failed:\n${failuresOf(after)}`);
         const lines = lb.lines().slice(before);
         assert.ok(lines.some((l) => l.server === victim.name), `${victim.name} served calls before the kill`);
-        assert.match(
-          (await lb.states())[victim.name] ?? "",
-          /^DOWN/,
-          "HAProxy's /readyz check holds the dead replica DOWN",
-        );
+        let state = "";
+        for (let i = 0; i < 100 && !state.startsWith("DOWN"); i++) {
+          state = (await lb.states())[victim.name] ?? "";
+          if (!state.startsWith("DOWN")) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.match(state, /^DOWN/, "HAProxy's /readyz check takes the dead replica out");
       });
     });
   },
