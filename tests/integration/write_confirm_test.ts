@@ -1,8 +1,9 @@
 /**
- * Writes confirmed in-band (issue 15 item 2), end to end: the real v2 client over stdio against tdmcp on PostgreSQL
- * with ALLOW_WRITE=true. A write is not run on the first call: the user is asked (a 2026-07-28 `input_required`
- * result the client fulfils, or an elicitation on a 2025-era connection) with the statement, its kind and EXPLAIN's
- * estimate, and the write runs once confirmed. Replayed, altered and expired confirmations, a declined one, a
+ * Writes confirmed in-band (issue 15 item 2), end to end: the real v2 client over stdio and Streamable HTTP against
+ * main.ts on PostgreSQL with ALLOW_WRITE=true (all permissions: the key file lives in a temporary directory). A write
+ * is not run on the first call: the user is asked (a 2026-07-28 `input_required` result the client fulfils, or an
+ * elicitation on a 2025-era connection) with the statement, its kind and EXPLAIN's estimate, and the write runs once
+ * confirmed. Replayed, altered and expired confirmations, a declined one, a
  * client that cannot be asked, and a replay to another replica (shared key and ledger table) run nothing.
  * @module
  */
@@ -76,7 +77,7 @@ async function connect(
   const client = newClient(mode, options);
   const transport = new InPlaceStdio({
     command: Deno.execPath(),
-    args: ["run", "-A", `${ROOT}tests/integration/_confirm_main.ts`],
+    args: ["run", "-A", `${ROOT}main.ts`],
     env: { PATH: Deno.env.get("PATH") ?? "", ...env },
     cwd: ROOT,
     stderr: "inherit",
@@ -278,7 +279,7 @@ function freePort(): number {
 async function withHttp(env: Record<string, string>, fn: (url: URL) => Promise<void>): Promise<void> {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}tests/integration/_confirm_main.ts`],
+    args: ["run", "-A", `${ROOT}main.ts`],
     cwd: ROOT,
     env: { ...env, MCP_TRANSPORT: "streamable-http", MCP_PORT: String(port) },
     stdin: "null",
