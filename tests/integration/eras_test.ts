@@ -89,13 +89,15 @@ async function exercise(client: Client, protocol: string): Promise<void> {
     argument: { name: "table", value: "sto" },
   });
   assert.ok(completion.completion.values.includes("stores"), JSON.stringify(completion.completion.values));
-  // Progress reaches a client that asked for it (the server's heartbeat on a call over a second).
+  // Progress reaches a client that asked for it: the server's heartbeat, every second of a call (this one takes
+  // several seconds on SQLite).
   const progress: number[] = [];
   await client.callTool(
     {
       name: "base_readQuery",
       arguments: {
-        sql: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000000) SELECT count(*) FROM n",
+        sql:
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000000) SELECT count(*) FROM n",
       },
     },
     { onprogress: (p) => void progress.push(p.progress), timeout: 60_000 },
