@@ -13,14 +13,8 @@
 // throwaway PostgreSQL on port 55433 (TDMCP_BENCH_PG_PORT). Markdown on stdout, progress on stderr; the
 // numbers go into BENCHMARKS.md ("Scale-out through HAProxy").
 import { PG_DEMO_SCHEMA } from "../tests/_helpers.ts";
-import {
-  type ClientMode,
-  driveCalls,
-  haproxyPath,
-  type Replica,
-  startBalancer,
-  startReplica,
-} from "../tests/integration/_balancer.ts";
+import { haproxyPath, type Replica, startBalancer, startReplica } from "../tests/integration/_balancer.ts";
+import { type ClientMode, driveCalls } from "../tests/integration/_mcp_load.ts";
 import { prepareData } from "./_data.ts";
 import { cpuOf, median, say, write } from "./_stats.ts";
 

@@ -2,19 +2,12 @@
  * Scale-out rig for haproxy_test.ts and bench/balancer.ts: tdmcp replicas
  * (the real `main.ts` with the exact command line of `deno task start:http`,
  * each on its own loopback port), HAProxy round-robin over them (Debian
- * package `haproxy`, config in a temp dir, its per-request log on stdout),
- * and a closed-loop driver of `tools/call` through the real v2 client that
- * records when each call started and ended and tags its HTTP request with
- * the call's number (`X-Call-Id`), so HAProxy's log tells which replica
- * served it.
+ * package `haproxy`, config in a temp dir, its per-request log on stdout
+ * naming each request's `X-Call-Id` and the replica that served it). The
+ * calls come from _mcp_load.ts.
  * @module
  */
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-
 const ROOT = new URL("../..", import.meta.url).pathname;
-
-/** The v2 client's era choice: the 2025 handshake, or the 2026-07-28 revision pinned. */
-export type ClientMode = "legacy" | "pin";
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): number {
@@ -136,6 +129,8 @@ export interface BalancerConfig {
    * with its server, and a request carrying that id goes there (requests without one are balanced as usual).
    */
   sticky?: boolean;
+  /** A Unix socket for HAProxy's runtime API (`set server tdmcp/r1 state drain`, …). */
+  adminSocket?: string;
 }
 
 /**
@@ -151,7 +146,7 @@ export function haproxyConfig(config: BalancerConfig): string {
   return `global
   nbthread 1
   maxconn 4096
-  log stdout format raw local0 info
+  log stdout format raw local0 info${config.adminSocket ? `\n  stats socket ${config.adminSocket} level admin` : ""}
 
 defaults
   mode http
@@ -211,6 +206,10 @@ export interface Balancer {
   lines(): BalancerLogLine[];
   /** HAProxy's view of each replica (`UP`, `DOWN`, …), from its stats page. */
   states(): Promise<Record<string, string>>;
+  /** How many requests HAProxy has open on a replica now. */
+  open(name: string): Promise<number>;
+  /** Runs a command of HAProxy's runtime API (e.g. `set server tdmcp/r3 state drain`) and returns its answer. */
+  admin(command: string): Promise<string>;
   /** Waits until HAProxy's checks hold every named replica UP. */
   waitUp(names: string[], timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -225,7 +224,7 @@ export async function startBalancer(
   replicas: { name: string; port: number }[],
   options: Pick<BalancerConfig, "closeClientConnections" | "sticky"> = {},
 ): Promise<Balancer> {
-  const config = { port: freePort(), statsPort: freePort(), replicas, ...options };
+  const config = { port: freePort(), statsPort: freePort(), replicas, adminSocket: `${dir}/admin.sock`, ...options };
   const file = `${dir}/haproxy.cfg`;
   await Deno.writeTextFile(file, haproxyConfig(config));
   const check = await new Deno.Command(haproxy, { args: ["-c", "-q", "-f", file], stderr: "piped" }).output();
@@ -250,17 +249,30 @@ export async function startBalancer(
   const drained = Promise.all([read(child.stdout), read(child.stderr)]).catch(() => {});
   let gone = false;
   const exited = child.status.then(async (s) => (gone = true, await drained, s));
-  const states = async () => {
+  /** One column of HAProxy's stats (`status`, `scur` for the requests it has open on a server, …) per replica. */
+  const stats = async (column: string) => {
     const response = await fetch(`http://127.0.0.1:${config.statsPort}/stats;csv`);
     const [header, ...rows] = (await response.text()).trim().split("\n").map((l) => l.split(","));
-    const [px, sv, status] = ["# pxname", "svname", "status"].map((c) => header.indexOf(c));
-    return Object.fromEntries(rows.filter((r) => r[px] === "tdmcp").map((r) => [r[sv], r[status]]));
+    const [px, sv, value] = ["# pxname", "svname", column].map((c) => header.indexOf(c));
+    return Object.fromEntries(rows.filter((r) => r[px] === "tdmcp").map((r) => [r[sv], r[value]]));
   };
+  const states = () => stats("status");
   const balancer: Balancer = {
     url: new URL(`http://127.0.0.1:${config.port}/mcp`),
     pid: child.pid,
     lines: () => parsed,
     states,
+    open: async (name) => Number((await stats("scur"))[name]),
+    async admin(command) {
+      const conn = await Deno.connect({ transport: "unix", path: config.adminSocket });
+      try {
+        await conn.write(new TextEncoder().encode(`${command}\n`));
+        return (await new Response(conn.readable).text()).trim();
+      } catch (error) {
+        conn.close();
+        throw error;
+      }
+    },
     async waitUp(names, timeoutMs = 30_000) {
       const until = performance.now() + timeoutMs;
       let seen: Record<string, string> = {};
@@ -283,107 +295,4 @@ export async function startBalancer(
     throw error;
   }
   return balancer;
-}
-
-/** One `tools/call` as the client saw it. */
-export interface CallRecord {
-  /** Its number, also sent as `X-Call-Id`. */
-  n: number;
-  /** The client (0 … concurrency - 1) that made it. */
-  client: number;
-  /** `performance.now()` when the call was made and when it settled. */
-  start: number;
-  end: number;
-  /** The call returned the one expected row. */
-  ok: boolean;
-  /** What went wrong otherwise. */
-  error?: string;
-}
-
-/** What to drive. */
-export interface DriveOptions {
-  /** The MCP endpoint (HAProxy's). */
-  url: URL;
-  mode: ClientMode;
-  /** Clients, each making one call at a time. */
-  concurrency: number;
-  /** Untimed calls per client before the counted ones (bench warm-up), numbered from -1 down. */
-  warmup?: number;
-  calls: number;
-  /** The point query of call `n` (returns exactly one row). */
-  sql(n: number): string;
-  /** Told the number of each counted call as it starts, before its request is sent. */
-  onStart?(n: number): void;
-}
-
-/** A v2 client in the given mode whose every HTTP request carries `X-Call-Id: <current()>`. */
-async function connectClient(url: URL, mode: ClientMode, current: () => number): Promise<Client> {
-  const client = new Client({ name: "tdmcp-balancer", version: "0" }, {
-    versionNegotiation: { mode: mode === "pin" ? { pin: "2026-07-28" } : "legacy" },
-  });
-  const tagged = (input: string | URL | Request, init?: RequestInit) => {
-    const headers = new Headers(init?.headers);
-    headers.set("x-call-id", String(current()));
-    return fetch(input, { ...init, headers });
-  };
-  await client.connect(new StreamableHTTPClientTransport(url, { fetch: tagged }));
-  await client.listTools(); // as an agent does; the client then checks structured results against the schema
-  return client;
-}
-
-/**
- * Runs `calls` point queries through `base_readQuery` with `concurrency`
- * clients, each calling back to back, and records every call (a call
- * "fails" when it throws, answers `isError`, or does not return one row).
- * Connecting fails the run: nothing is killed before every client is up.
- */
-export async function driveCalls(options: DriveOptions): Promise<CallRecord[]> {
-  const records: CallRecord[] = [];
-  let next = 0;
-  let warm = 0;
-  // Counted calls start together, once every client has connected and warmed up; a client that cannot connect
-  // releases the others with its error.
-  let arrived = 0;
-  let release!: () => void;
-  let abort!: (error: unknown) => void;
-  const ready = new Promise<void>((resolve, reject) => [release, abort] = [resolve, reject]);
-  ready.catch(() => {});
-  const worker = async (_: unknown, index: number) => {
-    let current = -1_000_000;
-    let client: Client;
-    try {
-      client = await connectClient(options.url, options.mode, () => current);
-    } catch (error) {
-      abort(error);
-      throw error;
-    }
-    const one = async (n: number, record: boolean) => {
-      current = n;
-      if (record) options.onStart?.(n);
-      const start = performance.now();
-      let error: string | undefined;
-      try {
-        const result = await client.callTool({ name: "base_readQuery", arguments: { sql: options.sql(n) } }, {
-          timeout: 60_000,
-        });
-        const rows = (result.structuredContent as { row_count?: number } | undefined)?.row_count;
-        if (result.isError || rows !== 1) error = `answered ${JSON.stringify(result).slice(0, 300)}`;
-      } catch (e) {
-        error = e instanceof Error
-          ? `${e.name}: ${e.message}${e.cause ? ` (${e.cause})` : ""}`.slice(0, 300)
-          : String(e);
-      }
-      if (record) records.push({ n, client: index, start, end: performance.now(), ok: error === undefined, error });
-    };
-    try {
-      for (let i = 0; i < (options.warmup ?? 0); i++) await one(-1 - warm++, false);
-      if (++arrived === options.concurrency) release();
-      await ready;
-      for (let n = next++; n < options.calls; n = next++) await one(n, true);
-    } finally {
-      await client.close().catch(() => {});
-    }
-  };
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
-  return records.sort((a, b) => a.n - b.n);
 }

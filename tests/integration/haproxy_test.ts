@@ -7,7 +7,8 @@
  * happened. HAProxy moves a request to another replica only when its
  * connection failed (`retry-on conn-failure`, `option redispatch`), not when a
  * replica hung up on it, so calls in flight on a killed replica fail and are
- * counted. 2025-era sessions need sticky routing on `Mcp-Session-Id` (or
+ * counted; a replica drained in HAProxy before its SIGTERM loses none.
+ * 2025-era sessions need sticky routing on `Mcp-Session-Id` (or
  * `MCP_STATELESS`), which is shown too.
  */
 import assert from "node:assert/strict";
@@ -16,14 +17,12 @@ import { pgUri } from "../_pg.ts";
 import {
   type Balancer,
   type BalancerLogLine,
-  type CallRecord,
-  type ClientMode,
-  driveCalls,
   haproxyPath,
   type Replica,
   startBalancer,
   startReplica,
 } from "./_balancer.ts";
+import { type CallRecord, type ClientMode, driveCalls } from "./_mcp_load.ts";
 
 const HAPROXY = haproxyPath();
 const CI = Deno.env.get("CI") === "true";
@@ -239,6 +238,34 @@ Deno.test({
         }
         assert.match(state, /^DOWN/, "HAProxy's /readyz check takes the dead replica out");
       });
+
+      await t.step(
+        "a replica drained in HAProxy, then stopped with SIGTERM (a rolling update), loses no call",
+        async () => {
+          const leaving = replicas[2];
+          let stopped: Promise<void> | undefined;
+          const records = await driveCalls({
+            url: lb.url,
+            mode: "pin",
+            concurrency: CONCURRENCY,
+            calls: CALLS,
+            sql: pointQuery,
+            onStart(n) {
+              if (n !== CALLS / 2) return;
+              stopped = (async () => {
+                // HAProxy sends it nothing new from here on; SIGTERM then lets the calls it has finish.
+                assert.equal(await lb.admin(`set server tdmcp/${leaving.name} state drain`), "");
+                leaving.kill("SIGTERM");
+              })();
+            },
+          });
+          await stopped;
+          const status = await leaving.exited;
+          note(`haproxy drain + SIGTERM (pin): ${CALLS} calls, ${records.filter((r) => !r.ok).length} failed`);
+          assert.equal(records.filter((r) => !r.ok).length, 0, `failed calls:\n${failuresOf(records)}`);
+          assert.equal(status.code, 0, "the replica stopped cleanly");
+        },
+      );
     });
   },
 });
