@@ -522,6 +522,17 @@ export const OPTIONS = [
     to: "http.idleTimeoutMs",
     help: "seconds an HTTP connection may stay open with no request in flight",
   },
+  {
+    env: "MCP_SHUTDOWN_DELAY",
+    flag: "shutdown-delay",
+    type: "seconds",
+    default: 0,
+    min: 0,
+    max: 300,
+    to: "http.shutdownDelayMs",
+    help: "seconds a stopping HTTP server keeps serving (readyz 503, connections closed after each answer) so a " +
+      "load balancer takes it out first",
+  },
   // What the command line asks for instead of serving.
   { env: null, flag: "help", type: "boolean", default: false, to: "run.help", help: "show this help" },
   { env: null, flag: "version", type: "boolean", default: false, to: "run.version", help: "show the version" },

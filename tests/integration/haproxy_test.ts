@@ -114,6 +114,9 @@ async function withRig(
   }
 }
 
+/** Seconds a replica of the rig keeps serving after SIGTERM (MCP_SHUTDOWN_DELAY). */
+const SHUTDOWN_DELAY_S = 2;
+
 Deno.test({
   name: "HAProxy round-robin over three tdmcp replicas on one PostgreSQL",
   ignore: (!HAPROXY && !CI) || !pgUri(),
@@ -277,5 +280,41 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await withRig({ MCP_STATELESS: "true" }, ({ lb, replicas }) => spreadRun(lb, replicas, "legacy", CONCURRENCY * 30));
+  },
+});
+
+Deno.test({
+  name: "HAProxy: a replica stopped with SIGTERM alone under MCP_SHUTDOWN_DELAY (no balancer command) loses no call",
+  ignore: (!HAPROXY && !CI) || !pgUri(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // Every replica drains on SIGTERM for longer than HAProxy's checks take to mark it down (inter 500ms fall 2).
+    await withRig({ MCP_SHUTDOWN_DELAY: String(SHUTDOWN_DELAY_S) }, async ({ lb, replicas }) => {
+      const leaving = replicas[1];
+      let signalled = 0;
+      const records = await driveCalls({
+        url: lb.url,
+        mode: "pin",
+        concurrency: CONCURRENCY,
+        calls: CALLS,
+        sql: pointQuery,
+        onStart(n) {
+          if (n !== CALLS / 2) return;
+          // It drains for MCP_SHUTDOWN_DELAY: /readyz 503 takes it out of HAProxy, its answers close their
+          // connections, and only then does it stop accepting.
+          signalled = performance.now();
+          leaving.kill("SIGTERM");
+        },
+      });
+      const status = await leaving.exited;
+      const failed = records.filter((r) => !r.ok).length;
+      note(
+        `SIGTERM with MCP_SHUTDOWN_DELAY=${SHUTDOWN_DELAY_S} s (pin): ${CALLS} calls, ${failed} failed; exited ` +
+          `${Math.round(performance.now() - signalled)} ms after the signal`,
+      );
+      assert.equal(failed, 0, `failed calls:\n${failuresOf(records)}`);
+      assert.equal(status.code, 0, "the replica stopped cleanly");
+    });
   },
 });

@@ -61,6 +61,11 @@ export interface HttpOptions {
   bodyTimeoutMs?: number;
   /** How long a connection may stay open with no request in flight. */
   idleTimeoutMs?: number;
+  /**
+   * How long a stopping server keeps serving before it stops accepting (MCP_SHUTDOWN_DELAY): `/readyz` answers 503
+   * and every answer closes its connection, so a load balancer moves traffic away before any connection is cut.
+   */
+  shutdownDelayMs?: number;
 }
 
 /** The connection limits when the options name none (the defaults of the matching settings in config/options.ts). */
@@ -149,6 +154,8 @@ export function serveHttp(given: HttpOptions, deps: HttpDeps): HttpListener {
   const endpoint = mcpEndpoint(options, sessions, deps.newServer, log);
   let open = 0; // requests without a long-lived stream, for the shutdown drain
   let closing: Promise<void> | null = null;
+  let refusing = false; // set when the listener stops serving (after the drain)
+  let draining = false; // MCP_SHUTDOWN_DELAY: still serving, but not ready and closing connections
 
   async function ready(): Promise<Response> {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -167,10 +174,12 @@ export function serveHttp(given: HttpOptions, deps: HttpDeps): HttpListener {
 
   async function route(request: Request, url: URL, after: Hook[]): Promise<Response> {
     if (url.pathname === "/healthz" && request.method === "GET") return jsonResponse(200, { status: "ok" });
-    if (closing) {
+    if (refusing) {
       return jsonRpcError(503, -32000, "Service Unavailable: the server is shutting down", { "retry-after": "5" });
     }
-    if (url.pathname === "/readyz" && request.method === "GET") return await ready();
+    if (url.pathname === "/readyz" && request.method === "GET") {
+      return draining ? jsonResponse(503, { status: "draining" }) : await ready();
+    }
     if (url.pathname !== options.path) return jsonResponse(404, { error: "not found" });
     const host = request.headers.get("host");
     if (!hostAllowed(host, allowedHosts)) {
@@ -225,6 +234,8 @@ export function serveHttp(given: HttpOptions, deps: HttpDeps): HttpListener {
       for (const hook of after) hook(cancelled, eventId);
       finish();
     };
+    // Draining: the client (or balancer) opens a new connection for its next request, to another replica.
+    if (draining) response = closingConnection(response);
     if (!isEventStream(response)) {
       ended(false, null);
       return response;
@@ -261,6 +272,13 @@ export function serveHttp(given: HttpOptions, deps: HttpDeps): HttpListener {
   });
 
   async function shutdown(deadlineMs = HTTP_SHUTDOWN_DEADLINE_MS): Promise<void> {
+    const delayMs = options.shutdownDelayMs ?? 0;
+    if (delayMs > 0) {
+      draining = true;
+      log.info("draining for {ms} ms: /readyz answers 503, requests are still served", { ms: delayMs });
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+    refusing = true;
     const stopped = listener.shutdown(); // stops accepting at once; resolves when every connection closed
     const until = performance.now() + deadlineMs;
     while (open > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
@@ -278,4 +296,11 @@ export function serveHttp(given: HttpOptions, deps: HttpDeps): HttpListener {
     addr,
     shutdown: (deadlineMs?: number) => closing ??= shutdown(deadlineMs),
   };
+}
+
+/** The same answer, telling the client to close the connection after it (`Connection: close`). */
+function closingConnection(response: Response): Response {
+  const headers = new Headers(response.headers);
+  headers.set("connection", "close");
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
