@@ -7,6 +7,9 @@
  * - results: {@linkcode tableResult}, {@linkcode errorResult}, {@linkcode TABLE_OUTPUT}
  * - the context a tool receives ({@linkcode ToolContext}) and the database it reaches through it ({@linkcode Database})
  * - a write the user confirms first: `await ctx.confirm(request)` ({@linkcode ConfirmRequest}) before the statement
+ * - asking the user, the client's model or its roots, on both protocol eras: `return ctx.input.ask({key: request})`
+ *   ({@linkcode InputRequest}), then `ctx.input.answers[key]` ({@linkcode InputAnswer}) and `ctx.input.state` when the
+ *   handler runs again ({@linkcode ToolInput}; docs/tools.md "Asking the user or the client")
  * @module
  */
 export * from "./errors.ts";

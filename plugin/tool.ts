@@ -60,8 +60,14 @@ export interface ToolContext {
   requestId: string;
   /** Reports progress when the client asked for it; a no-op otherwise. */
   progress(done: number, total?: number, message?: string): Promise<void>;
-  /** Talks back to the client during the call: log messages, sampling, elicitation. */
+  /** Talks back to the client during the call: log messages, sampling and elicitation (2025-era connections only). */
   client: ClientChannel;
+  /**
+   * Asks the client for input and reads its answers (both protocol eras): `ctx.input.ask({...})` ends this round
+   * (it throws; let it pass), the client answers, and the handler runs again from the start with `ctx.input.answers`
+   * and the `state` it passed. See docs/tools.md "Asking the user or the client".
+   */
+  input: ToolInput;
   /**
    * Asks the user to confirm a write before the tool runs it (write confirmation, docs/safety.md): resolves when this
    * call carries the user's valid confirmation, or when the server runs writes unconfirmed; otherwise throws, and
@@ -97,6 +103,53 @@ export interface ConfirmRequest {
  * write, and let what it throws pass: never catch it.
  */
 export type ConfirmWrite = (request: ConfirmRequest) => Promise<void>;
+
+/** What a client may declare it can answer: `elicitation` (the user), `sampling` (its model), `roots`. */
+export type ClientCapability = "elicitation" | "sampling" | "roots";
+
+/**
+ * One question for the client, as `ctx.input.ask()` takes it: a form for the user (`elicit`), a completion from the
+ * client's model (`sample`), or the client's roots (`roots`).
+ */
+export type InputRequest =
+  | ({ kind: "elicit" } & ElicitRequest)
+  | ({ kind: "sample" } & SamplingRequest)
+  | { kind: "roots" };
+
+/** The client's answer to one {@linkcode InputRequest}, as the retried call carries it (shape-checked). */
+export type InputAnswer =
+  | ({ kind: "elicit" } & ElicitResult)
+  | { kind: "sample"; result: SamplingResult }
+  | { kind: "roots"; roots: { uri: string; name?: string }[] };
+
+/**
+ * Input from the client, read on the call that carries it (MCP multi-round-trip requests: a 2026-07-28
+ * `input_required` result the client answers and retries; on a 2025-era connection the server sends the requests
+ * itself and runs the handler again). Answers are what the client says: check them like arguments.
+ */
+export interface ToolInput {
+  /**
+   * The answers this call carries, by the keys the previous round asked; an answer that is malformed, or for a key
+   * not asked, is left out (read it as missing, and ask again).
+   */
+  readonly answers: Readonly<Record<string, InputAnswer>>;
+  /** The `state` the previous round passed to `ask()`, verified (sealed by the server); undefined on a first call. */
+  readonly state: unknown;
+  /** How many rounds this call asked before (0 on a first call). */
+  readonly round: number;
+  /**
+   * Whether the client declared it can answer this kind of input request (on this 2026-07-28 request, or at a
+   * 2025-era `initialize`; never over stateless 2025 HTTP, where the server cannot ask).
+   */
+  can(capability: ClientCapability): boolean;
+  /**
+   * Asks: ends this round (throws, never returns; let it pass) with the requests, by keys of your choice, and `state`
+   * (JSON, small, not secret: the client can read it, not alter it) for the next round. The handler runs again with
+   * the answers. On 2026-07-28 a request the client did not declare the capability for fails the call with -32021;
+   * check `can()` first to ask something else.
+   */
+  ask(requests: Record<string, InputRequest>, state?: unknown): never;
+}
 
 /** MCP log levels, least to most severe. */
 export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
@@ -188,9 +241,15 @@ export interface ElicitResult {
 export interface ClientChannel {
   /** Sends `notifications/message` to the client, unless below the level it set with `logging/setLevel`. */
   log(level: LogLevel, data: unknown): Promise<void>;
-  /** Asks the client's model for a completion; throws TypeError when the client does not offer sampling. */
+  /**
+   * Asks the client's model for a completion, mid-call: 2025-era connections only (a 2026-07-28 request fails; use
+   * `ctx.input.ask` for both eras). Throws when the client does not offer sampling.
+   */
   createMessage(request: SamplingRequest): Promise<SamplingResult>;
-  /** Asks the user for structured input; throws TypeError when the client does not offer elicitation. */
+  /**
+   * Asks the user for structured input, mid-call: 2025-era connections only (a 2026-07-28 request fails; use
+   * `ctx.input.ask` for both eras). Throws when the client does not offer elicitation.
+   */
   elicit(request: ElicitRequest): Promise<ElicitResult>;
   /**
    * Over Streamable HTTP with resumability: closes this call's event stream so

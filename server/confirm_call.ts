@@ -1,7 +1,8 @@
 /**
  * Write confirmation for one tool call: the `ctx.confirm()` a tool receives, the database that makes the confirmed
- * write run once (the ledger), and the gate of the process built from its options. No SDK here: server/run.ts
- * reads the request (`requestState`, `inputResponses`, what the client can do) and answers `ConfirmationNeeded`.
+ * write run once (the ledger), and the process's seal and gate built from its options. No SDK here: server/run.ts
+ * reads the request (`requestState`, `inputResponses`, what the client can do) and answers `ConfirmationNeeded`
+ * like any input request.
  * @module
  */
 import { checkOnce } from "../connection/once.ts";
@@ -14,6 +15,7 @@ import {
   ConfirmationRefused,
   ConfirmGate,
 } from "./confirm.ts";
+import { InputSeal, VerifiedState } from "./input_seal.ts";
 
 /** How the server treats writes (ALLOW_WRITE): refused, confirmed by the user, or run at once. */
 export type WriteMode = "off" | "confirm" | "unconfirmed";
@@ -26,20 +28,25 @@ export interface ConfirmConfig {
   confirmLedgerTable?: string | null;
 }
 
-/** The process's write confirmation: its mode, its gate (when writes are confirmed) and the ledger table, if any. */
+/**
+ * The process's write confirmation: its mode, its gate (when writes are confirmed) and the ledger table, if any; and
+ * the seal of every input request a call makes (`ctx.input.ask`, `ctx.confirm`), whatever the mode.
+ */
 export interface WriteConfirmation {
   mode: WriteMode;
   gate?: ConfirmGate;
   ledgerTable?: string;
+  /** The process's seal (CONFIRM_KEY_FILE's key, or one of its own); a server built without it makes its own. */
+  seal?: InputSeal;
 }
 
 /**
- * Builds the process's write confirmation from its options: reads CONFIRM_KEY_FILE (at least 32 bytes) and checks
- * the ledger's name. Call once per process; every MCP server instance shares the result.
+ * Builds the process's write confirmation and input seal from its options: reads CONFIRM_KEY_FILE (at least 32 bytes;
+ * it keys every input request, not only confirmations) and checks the ledger's name. Call once per process; every MCP
+ * server instance shares the result.
  */
 export async function openWriteConfirmation(config: ConfirmConfig): Promise<WriteConfirmation> {
   const mode = config.writes ?? "off";
-  if (mode !== "confirm") return { mode };
   let key: Uint8Array | undefined;
   if (config.confirmKeyFile) {
     key = await Deno.readFile(config.confirmKeyFile).catch((error) => {
@@ -52,6 +59,8 @@ export async function openWriteConfirmation(config: ConfirmConfig): Promise<Writ
       );
     }
   }
+  const seal = await InputSeal.open({ key, ttlMs: config.confirmTtlMs });
+  if (mode !== "confirm") return { mode, seal };
   const ledgerTable = config.confirmLedgerTable ?? undefined;
   if (ledgerTable !== undefined) {
     try {
@@ -60,13 +69,16 @@ export async function openWriteConfirmation(config: ConfirmConfig): Promise<Writ
       throw new TypeError(`Cannot start server as 'CONFIRM_LEDGER_TABLE' is not usable: ${(error as Error).message}`);
     }
   }
-  return { mode, gate: await ConfirmGate.open({ key, ttlMs: config.confirmTtlMs }), ledgerTable };
+  return { mode, gate: await ConfirmGate.open({ seal }), ledgerTable, seal };
 }
 
 /** What one call brings to its confirmation. */
 export interface CallConfirmation {
   call: CallIdentity;
-  /** The retried call's `requestState` (undefined on a first call). */
+  /**
+   * The retried call's `requestState` (undefined on a first call): the wire string, or what the SDK's verify hook made
+   * of it. A state of the tool's own questions (not a confirmation) is carried into the confirmation's.
+   */
   requestState: unknown;
   /** The retried call's answer (`inputResponses.confirm`). */
   answer: ConfirmAnswer | undefined;
@@ -103,7 +115,10 @@ export function confirmForCall(
           "openWriteConfirmation's result), so it cannot ask the user",
       );
     }
-    if (input.requestState !== undefined) {
+    const own = VerifiedState.is(input.requestState) && input.requestState.payload.q === undefined
+      ? input.requestState
+      : undefined;
+    if (input.requestState !== undefined && own === undefined) {
       token = (await gate.check(input.requestState, input.answer, call)).token;
       confirmed = true;
       confirmedStatement = request.statement;
@@ -118,7 +133,8 @@ export function confirmForCall(
       );
     }
     const rows = request.estimatedRows ? await request.estimatedRows() : null;
-    throw await gate.ask(request, call, rows);
+    // The tool's own state of the round before (it asked something else first) goes on with the confirmation.
+    throw await gate.ask(request, call, rows, { round: (own?.payload.r ?? 0) + 1, state: own?.payload.s });
   };
   const ledger = confirmation.ledgerTable;
   if (ledger === undefined) return { confirm, db };

@@ -15,8 +15,9 @@ import { DatabaseError } from "../connection/errors.ts";
 import type { Database, QueryOptions } from "../connection/types.ts";
 import { ToolInputError } from "../plugin/errors.ts";
 import { type ReadContext, ResourceNotFoundError } from "../plugin/resource.ts";
-import { type ClientChannel, type Content, type ToolLimits } from "../plugin/tool.ts";
-import { CONFIRM_INPUT_KEY, type ConfirmAnswer, ConfirmationRefused } from "./confirm.ts";
+import type { ClientCapability, ClientChannel, Content, ToolInput, ToolLimits } from "../plugin/tool.ts";
+import { ConfirmationRefused } from "./confirm.ts";
+import { type InputCall, InputNeeded, InputRefused, type InputSource, noInput } from "./input.ts";
 
 /** The SDK's per-request context, as our handlers receive it. */
 export type Extra = ServerContext;
@@ -42,9 +43,9 @@ export function clientInfoOf(server: McpServer, extra: Extra): { name: string; v
 }
 
 /** What the client declared it can do: on the request (2026) or at `initialize` (2025). */
-function capabilitiesOf(server: McpServer, extra: Extra): Record<string, unknown> | undefined {
+function capabilitiesOf(server: McpServer | undefined, extra: Extra): Record<string, unknown> | undefined {
   const stated = extra.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY as never] as Record<string, unknown> | undefined;
-  return stated ?? server.server.getClientCapabilities();
+  return stated ?? server?.server.getClientCapabilities();
 }
 
 /** What request contexts are built from. */
@@ -80,9 +81,19 @@ export function scopedDatabase(
   };
 }
 
-/** The context of a resource read, completion or prompt: the call's database, signal, logger and limits. */
-export function readContext(deps: ContextDeps, name: string, signal: AbortSignal, requestId: string): ReadContext {
+/**
+ * The context of a resource read, completion or prompt: the call's database, signal, logger and limits, and its
+ * `input` (a completion or subscription cannot ask).
+ */
+export function readContext(
+  deps: ContextDeps,
+  name: string,
+  signal: AbortSignal,
+  requestId: string,
+  input: ToolInput = noInput("a completion or subscription"),
+): ReadContext {
   return {
+    input,
     db: scopedDatabase(deps.db, signal, { tool: name, requestId }),
     dialect: deps.db.dialect,
     signal,
@@ -95,18 +106,36 @@ export function readContext(deps: ContextDeps, name: string, signal: AbortSignal
 }
 
 /**
- * The client as a tool call may use it: log messages at the client's level, sampling, elicitation. Sampling and
- * elicitation are server-to-client requests, which only 2025-era connections have.
+ * A push-style request (`ctx.client.createMessage`/`elicit`) on a 2026-07-28 request whose client did not declare the
+ * capability: server/run.ts answers with the request as an input request, which the SDK refuses with -32021
+ * (MissingRequiredClientCapability, HTTP 400) naming the capability, as the protocol wants.
+ */
+export class CapabilityMissing extends InputNeeded {
+  override readonly name = "CapabilityMissing";
+}
+
+/** Whether the client declared it can answer this kind of input request; never on stateless 2025 HTTP. */
+function can(server: McpServer | undefined, extra: Extra, capability: ClientCapability): boolean {
+  return Boolean(capabilitiesOf(server, extra)?.[capability]);
+}
+
+/**
+ * The client as a tool call may use it: log messages at the client's level, what it declared, sampling and
+ * elicitation. Sampling and elicitation are server-to-client requests, which only 2025-era connections have.
  */
 export function clientChannel(server: McpServer, extra: Extra, logger: string): CallChannel {
-  const offers = (capability: "sampling" | "elicitation", method: string) => {
+  const offers = (capability: "sampling" | "elicitation", method: string, request: Record<string, unknown>) => {
     if (isModernRequest(extra)) {
+      if (!can(server, extra, capability)) {
+        const kind = capability === "sampling" ? "sample" : "elicit";
+        throw new CapabilityMissing({ [capability]: { kind, ...request } as never });
+      }
       throw new ToolInputError(
-        `${method} is not available to a ${protocolOf(server, extra)} request: that protocol revision has no ` +
-          "server-to-client requests",
+        `${method} cannot be sent during a ${protocolOf(server, extra)} request: that protocol revision has no ` +
+          "server-to-client requests (the tool must ask with ctx.input.ask, which works on both revisions)",
       );
     }
-    if (!capabilitiesOf(server, extra)?.[capability]) {
+    if (!can(server, extra, capability)) {
       throw new ToolInputError(`the client does not offer ${capability} (${method})`);
     }
   };
@@ -115,7 +144,7 @@ export function clientChannel(server: McpServer, extra: Extra, logger: string): 
       await extra.mcpReq.log(level, data, logger);
     },
     async createMessage(request) {
-      offers("sampling", "sampling/createMessage");
+      offers("sampling", "sampling/createMessage", request as unknown as Record<string, unknown>);
       const r = await extra.mcpReq.send(
         { method: "sampling/createMessage", params: request as unknown as Record<string, unknown> },
         { signal: extra.mcpReq.signal },
@@ -124,7 +153,7 @@ export function clientChannel(server: McpServer, extra: Extra, logger: string): 
       return { role: r.role, content: r.content as Content, model: r.model, stopReason: r.stopReason };
     },
     async elicit(request) {
-      offers("elicitation", "elicitation/create");
+      offers("elicitation", "elicitation/create", request as unknown as Record<string, unknown>);
       // Our ElicitField is the spec's field union written flat; the SDK's type splits it into more variants.
       // Sent as is (not through the SDK's elicitInput, which wants `elicitation.form` where 2025-06 clients say `{}`).
       const r = await extra.mcpReq.send(
@@ -137,13 +166,17 @@ export function clientChannel(server: McpServer, extra: Extra, logger: string): 
       extra.http?.closeSSE?.();
     },
     whyCannotAsk() {
-      const capabilities = capabilitiesOf(server, extra);
-      if (!isModernRequest(extra) && capabilities === undefined) {
-        return "this 2025-era request came over stateless HTTP, where the server cannot send the client a request";
-      }
-      return capabilities?.elicitation ? null : "the client did not declare the elicitation capability";
+      return whyCannotAsk(server, extra, "elicitation");
     },
   };
+}
+
+/** Null when the client can answer an input request of this kind on this request; else why not. */
+function whyCannotAsk(server: McpServer | undefined, extra: Extra, capability: ClientCapability): string | null {
+  if (!isModernRequest(extra) && capabilitiesOf(server, extra) === undefined) {
+    return "this 2025-era request came over stateless HTTP, where the server cannot send the client a request";
+  }
+  return can(server, extra, capability) ? null : `the client did not declare the ${capability} capability`;
 }
 
 /** The client channel with what the server itself asks of it: whether the client can be asked for input. */
@@ -155,23 +188,36 @@ export interface CallChannel extends ClientChannel {
   whyCannotAsk(): string | null;
 }
 
-/** What a retried call carries for its write confirmation: the sealed state, the answer, the caller. */
-export function confirmationInput(
-  extra: Extra,
-): { requestState: unknown; answer: ConfirmAnswer | undefined; principal?: string } {
-  const raw = extra.mcpReq.inputResponses?.[CONFIRM_INPUT_KEY] as { action?: unknown; content?: unknown } | undefined;
-  const action = raw?.action;
-  const answer = action === "accept" || action === "decline" || action === "cancel"
-    ? {
-      action,
-      content: typeof raw?.content === "object" && raw.content !== null
-        ? raw.content as Record<string, unknown>
-        : undefined,
-    } as ConfirmAnswer
-    : undefined;
+/** The authenticated caller of an HTTP request (bearer auth: client id and subject); undefined on stdio. */
+export function principalOf(extra: Extra): string | undefined {
   const auth = extra.http?.authInfo;
-  const principal = auth?.clientId ? `${auth.clientId}\0${String(auth.extra?.sub ?? "")}` : undefined;
-  return { requestState: extra.mcpReq.requestState(), answer, principal };
+  return auth?.clientId ? `${auth.clientId}\0${String(auth.extra?.sub ?? "")}` : undefined;
+}
+
+/**
+ * What a call brings to `ctx.input`: its verified state, the answers, and the check of what can be asked. On a
+ * 2026-07-28 request the SDK refuses an undeclared capability (-32021); a 2025-era one is told here, clearly.
+ */
+export function inputSource(
+  server: McpServer | undefined,
+  extra: Extra,
+  call: Omit<InputCall, "principal">,
+): InputSource {
+  return {
+    call: { ...call, principal: principalOf(extra) },
+    requestState: extra.mcpReq.requestState(),
+    responses: extra.mcpReq.inputResponses,
+    can: (capability) =>
+      (isModernRequest(extra) || whyCannotAsk(server, extra, capability) === null) &&
+      can(server, extra, capability),
+    check(kinds) {
+      if (isModernRequest(extra)) return;
+      for (const kind of kinds) {
+        const why = whyCannotAsk(server, extra, kind);
+        if (why !== null) throw new InputRefused(`this call needs to ask the client for input, and ${why}`);
+      }
+    },
+  };
 }
 
 /** Whether a failure is one a handler reports on purpose (bad input, database trouble, cancellation), not a bug. */
@@ -208,7 +254,7 @@ export function describeFailure(error: unknown, requestId?: string): string {
         return `Database error${error.sqlState ? ` (SQLSTATE ${error.sqlState})` : ""}: ${error.message}`;
     }
   }
-  if (error instanceof ConfirmationRefused) return `Not run: ${error.message}`;
+  if (error instanceof InputRefused) return `Not run: ${error.message}`;
   if (error instanceof ToolInputError || error instanceof ResourceNotFoundError) {
     return `Invalid argument: ${error.message}`;
   }

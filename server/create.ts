@@ -5,7 +5,8 @@
  */
 import type { Logger } from "@logtape/logtape";
 import { type CacheHint, McpServer, type ServerOptions } from "./sdk.ts";
-import { clientChannel, clientInfoOf, describeFailure, type Extra, scopedDatabase } from "./context.ts";
+import { clientChannel, clientInfoOf, describeFailure, type Extra, principalOf, scopedDatabase } from "./context.ts";
+import { InputSeal } from "./input_seal.ts";
 import { inputObject, outputObject, registerDisclosureTools } from "./disclosure.ts";
 import { registerPrompts, registerResources, registerResourceTemplates, serveResourceList } from "./resources.ts";
 import { annotationsFor, runTool } from "./run.ts";
@@ -68,9 +69,18 @@ export const CACHE_HINTS: NonNullable<ServerOptions["cacheHints"]> = Object.free
 
 /** Creates an MCP server exposing every tool that supports the database's dialect. */
 export function createServer(deps: ServerDeps): McpServer {
+  // The process's seal; a server built without it (an embedding, a test) seals with a key of its own, which is enough
+  // for one connection (stdio) but not for HTTP, where every request builds a server.
+  const sealed = deps.confirmation?.seal;
+  const seal = sealed ? Promise.resolve(sealed) : InputSeal.open();
   const server = new McpServer(SERVER_INFO, {
     capabilities: { logging: {} },
     cacheHints: CACHE_HINTS,
+    // Every retried call's requestState is checked before a handler runs: this process's key (or a replica's with the
+    // same CONFIRM_KEY_FILE), unexpired, the same caller. A state that fails is answered with JSON-RPC -32602
+    // "Invalid or expired requestState"; the handler gets the verified state (VerifiedState) and checks that it was
+    // sealed for this very tool and these arguments.
+    requestState: { verify: async (state, extra) => (await seal).open(state, principalOf(extra)) },
     instructions: `tdmcp gives read access to a ${deps.db.dialect} database (${deps.db.target}). ` +
       (deps.disclosure === "progressive"
         ? "Find tools with search_tools (catalog, DBA, security, data quality) and run them with execute_tool; " +
@@ -81,12 +91,12 @@ export function createServer(deps: ServerDeps): McpServer {
   });
   const resources = toolsFor(deps.db, deps.resources ?? []);
   const templates = toolsFor(deps.db, deps.resourceTemplates ?? []);
-  registerResources(server, resources, deps);
-  registerResourceTemplates(server, templates, deps);
+  registerResources(server, resources, { ...deps, seal });
+  registerResourceTemplates(server, templates, { ...deps, seal });
   serveResourceList(server, resources, templates, deps);
-  registerPrompts(server, toolsFor(deps.db, deps.prompts ?? []), deps);
+  registerPrompts(server, toolsFor(deps.db, deps.prompts ?? []), { ...deps, seal });
   const clientFor = (extra: Extra, name: string) => clientChannel(server, extra, `tdmcp.${name}`);
-  const run = { ...deps, clientInfo: (extra: Extra) => clientInfoOf(server, extra) };
+  const run = { ...deps, seal, server, clientInfo: (extra: Extra) => clientInfoOf(server, extra) };
   const tools = toolsFor(deps.db, deps.tools);
   const listed = deps.disclosure === "progressive" ? tools.filter((t) => ALWAYS_LISTED.has(t.name)) : tools;
   if (deps.disclosure === "progressive") registerDisclosureTools(server, tools, run, clientFor);

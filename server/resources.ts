@@ -12,7 +12,10 @@ import {
   SdkResourceNotFoundError,
   SdkResourceTemplate,
 } from "./sdk.ts";
-import { type ContextDeps, describeFailure, type Extra, isKnownFailure, readContext } from "./context.ts";
+import { type ContextDeps, describeFailure, type Extra, inputSource, isKnownFailure, readContext } from "./context.ts";
+import { answerInputNeeded, InputNeeded, priorState, toolInput } from "./input.ts";
+import { InputSeal } from "./input_seal.ts";
+import type { ToolInput } from "../plugin/tool.ts";
 import type { Prompt } from "../plugin/prompt.ts";
 import { ToolInputError } from "../plugin/errors.ts";
 import {
@@ -54,8 +57,38 @@ async function guarded<T>(
   }
 }
 
-function contextFor(deps: ContextDeps, name: string, extra: Extra) {
-  return readContext(deps, name, extra.mcpReq.signal, String(extra.mcpReq.id));
+/** What prompts and resource reads need to ask the client for input: the process's seal (server/create.ts). */
+export interface AskingDeps extends ContextDeps {
+  seal?: Promise<InputSeal>;
+}
+
+/**
+ * Runs a prompt or resource read with its `ctx.input`: what `ask()` throws is answered with the SDK's `inputRequired`
+ * result (2026-07-28 `input_required`; the legacy shim asks a 2025-era client), the state sealed for this call.
+ */
+async function asking<T>(
+  server: McpServer,
+  deps: AskingDeps,
+  extra: Extra,
+  call: { tool: string; args: Record<string, unknown> },
+  run: (input: ToolInput) => Promise<T>,
+) {
+  const source = inputSource(server, extra, call);
+  const prior = await priorState(source);
+  try {
+    return await run(toolInput(source, prior));
+  } catch (error) {
+    if (!(error instanceof InputNeeded)) throw error;
+    deps.log.info("{name} asks the client for input: {keys}", {
+      name: call.tool,
+      keys: Object.keys(error.requests).join(", "),
+    });
+    return await answerInputNeeded(error, await (deps.seal ?? InputSeal.open()), source.call, prior);
+  }
+}
+
+function contextFor(deps: ContextDeps, name: string, extra: Extra, input?: ToolInput) {
+  return readContext(deps, name, extra.mcpReq.signal, String(extra.mcpReq.id), input);
 }
 
 function completer(deps: ContextDeps, name: string, complete: Completer) {
@@ -69,7 +102,7 @@ function completer(deps: ContextDeps, name: string, complete: Completer) {
 }
 
 /** Registers resources, with `resources/subscribe` when any of them can be watched. */
-export function registerResources(server: McpServer, resources: readonly Resource[], deps: ContextDeps): void {
+export function registerResources(server: McpServer, resources: readonly Resource[], deps: AskingDeps): void {
   for (const r of resources) {
     server.registerResource(
       r.name,
@@ -79,7 +112,10 @@ export function registerResources(server: McpServer, resources: readonly Resourc
         guarded(
           deps,
           r.name,
-          async () => ({ contents: await r.read(uri, contextFor(deps, r.name, extra)) }),
+          () =>
+            asking(server, deps, extra, { tool: `resource:${uri.href}`, args: {} }, async (input) => ({
+              contents: await r.read(uri, contextFor(deps, r.name, extra, input)),
+            })),
           extra.mcpReq.id,
           uri,
         ),
@@ -123,7 +159,7 @@ export function registerResources(server: McpServer, resources: readonly Resourc
 export function registerResourceTemplates(
   server: McpServer,
   templates: readonly ResourceTemplate[],
-  deps: ContextDeps,
+  deps: AskingDeps,
 ): void {
   for (const t of templates) {
     const complete = Object.fromEntries(
@@ -139,11 +175,13 @@ export function registerResourceTemplates(
         guarded(
           deps,
           t.name,
-          async () => {
+          () => {
             const values = Object.fromEntries(
               Object.entries(variables).map(([key, v]) => [key, Array.isArray(v) ? v.join(",") : v]),
             );
-            return { contents: await t.read(uri, values, contextFor(deps, t.name, extra)) };
+            return asking(server, deps, extra, { tool: `resource:${uri.href}`, args: {} }, async (input) => ({
+              contents: await t.read(uri, values, contextFor(deps, t.name, extra, input)),
+            }));
           },
           extra.mcpReq.id,
           uri,
@@ -190,7 +228,7 @@ export function serveResourceList(
   server: McpServer,
   resources: readonly Resource[],
   templates: readonly ResourceTemplate[],
-  deps: ContextDeps,
+  deps: AskingDeps,
 ): void {
   if (resources.length === 0 && templates.length === 0) return; // no resources capability to serve
   const listing = templates.filter((t) => t.list !== undefined);
@@ -229,7 +267,7 @@ export function serveResourceList(
 }
 
 /** Registers prompts; arguments with a completion become completable. */
-export function registerPrompts(server: McpServer, prompts: readonly Prompt[], deps: ContextDeps): void {
+export function registerPrompts(server: McpServer, prompts: readonly Prompt[], deps: AskingDeps): void {
   for (const p of prompts) {
     const argsSchema = Object.fromEntries(
       Object.entries(p.arguments).map(([key, schema]) => {
@@ -242,9 +280,15 @@ export function registerPrompts(server: McpServer, prompts: readonly Prompt[], d
       p.name,
       { title: p.title, description: p.description, argsSchema },
       (args, extra) =>
-        guarded(deps, p.name, async () => ({
-          messages: await p.get(args as never, contextFor(deps, p.name, extra)),
-        }), extra.mcpReq.id),
+        guarded(
+          deps,
+          p.name,
+          () =>
+            asking(server, deps, extra, { tool: `prompt:${p.name}`, args: args ?? {} }, async (input) => ({
+              messages: await p.get(args as never, contextFor(deps, p.name, extra, input)),
+            })),
+          extra.mcpReq.id,
+        ),
     );
   }
 }

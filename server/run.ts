@@ -6,15 +6,18 @@
 import type { Logger } from "@logtape/logtape";
 import {
   type CallChannel,
-  confirmationInput,
+  CapabilityMissing,
   describeFailure,
   type Extra,
+  inputSource,
   isKnownFailure,
   scopedDatabase,
 } from "./context.ts";
-import { CONFIRM_INPUT_KEY, ConfirmationNeeded } from "./confirm.ts";
+import { CONFIRM_INPUT_KEY, type ConfirmAnswer } from "./confirm.ts";
 import { confirmForCall, type WriteConfirmation, type WriteMode } from "./confirm_call.ts";
-import { inputRequired } from "./sdk.ts";
+import { answerInputNeeded, InputNeeded, priorState, sdkRequests, toolInput } from "./input.ts";
+import { InputSeal } from "./input_seal.ts";
+import { inputRequired, type McpServer } from "./sdk.ts";
 import type { Database } from "../connection/types.ts";
 import type { Tool, ToolContext, ToolLimits, ToolResult } from "../plugin/tool.ts";
 import { fitResult } from "../plugin/result.ts";
@@ -38,6 +41,10 @@ export interface RunDeps {
    * `confirm` refuses writes (nothing can ask), `unconfirmed` or unset runs them at once.
    */
   confirmation?: WriteConfirmation;
+  /** The seal of input requests (`ctx.input.ask`): the process's (`confirmation.seal`), else this server's own. */
+  seal?: Promise<InputSeal>;
+  /** The server the call came to (what the client declared at `initialize`, on a 2025-era connection). */
+  server?: McpServer;
 }
 
 /** A tool call's answer: its result, or the question the user must answer before it runs (`input_required`). */
@@ -83,14 +90,22 @@ export async function runTool(
     profile: deps.profile,
     traceId: traceIdOf(extra),
   });
-  const { requestState, answer, principal } = confirmationInput(extra);
+  const source = inputSource(deps.server, extra, { tool: tool.name, args });
+  let prior;
+  try {
+    prior = await priorState(source);
+  } catch (error) {
+    return { content: [{ type: "text", text: describeFailure(error, requestId) }], isError: true };
+  }
+  const input = toolInput(source, prior);
+  const confirmAnswer = input.answers[CONFIRM_INPUT_KEY];
   // A server built without the process's confirmation (an embedding, a test) follows `limits.writes`; unset, the
   // embedding opted into writes with the database's allowWrite alone, and they run unconfirmed.
   const writes = deps.confirmation ?? { mode: (deps.limits as { writes?: WriteMode }).writes ?? "unconfirmed" };
   const { confirm, db } = confirmForCall(writes, {
-    call: { tool: tool.name, args, principal },
-    requestState,
-    answer,
+    call: source.call,
+    requestState: prior,
+    answer: confirmAnswer?.kind === "elicit" ? confirmAnswer as ConfirmAnswer : undefined,
     // Asked only when a confirmation is needed: it reads the client's capabilities.
     // (Without the check, the SDK itself refuses a 2025-era client that cannot be asked.)
     get cannotAsk() {
@@ -100,6 +115,7 @@ export async function runTool(
   const ctx: ToolContext = {
     db,
     confirm,
+    input,
     dialect: deps.db.dialect,
     signal: extra.mcpReq.signal,
     log,
@@ -133,12 +149,21 @@ export async function runTool(
     });
     return result;
   } catch (error) {
-    if (error instanceof ConfirmationNeeded) {
-      log.info("tool call asks the user to confirm a write ({ms} ms)", { ms: elapsed(started) });
-      return inputRequired({
-        inputRequests: { [CONFIRM_INPUT_KEY]: inputRequired.elicit(error.question) },
-        requestState: error.requestState,
+    if (error instanceof CapabilityMissing) {
+      // The SDK refuses it with -32021 naming the capability the request's client did not declare.
+      log.info("tool call needs a capability the client did not declare ({ms} ms)", { ms: elapsed(started) });
+      return inputRequired({ inputRequests: sdkRequests(error.requests) });
+    }
+    if (error instanceof InputNeeded) {
+      log.info("tool call asks the client for input: {keys} ({ms} ms)", {
+        keys: Object.keys(error.requests).join(", "),
+        ms: elapsed(started),
       });
+      try {
+        return await answerInputNeeded(error, await (deps.seal ?? InputSeal.open()), source.call, prior);
+      } catch (sealing) {
+        return { content: [{ type: "text", text: describeFailure(sealing, requestId) }], isError: true };
+      }
     }
     const text = describeFailure(error, requestId);
     log.warning("tool call failed in {ms} ms: {error}", {

@@ -4,7 +4,8 @@
  * is not run on the first call: the user is asked (a 2026-07-28 `input_required` result the client fulfils, or an
  * elicitation on a 2025-era connection) with the statement, its kind and EXPLAIN's estimate, and the write runs once
  * confirmed. Replayed, altered and expired confirmations, a declined one, a
- * client that cannot be asked, and a replay to another replica (shared key and ledger table) run nothing.
+ * client that cannot be asked, and a replay to another replica (shared key and ledger table) run nothing; a forged or
+ * expired requestState is refused before the tool runs, by the SDK's verify hook (JSON-RPC -32602).
  * @module
  */
 import assert from "node:assert/strict";
@@ -182,8 +183,15 @@ async function retry(client: Client, sql: string, requestState: string, answer: 
   ) as unknown as CallToolResult & { resultType?: string };
 }
 
+/** A retried call whose requestState the server's verify hook refused: JSON-RPC -32602, before any tool ran. */
+async function refusedState(call: Promise<unknown>): Promise<void> {
+  const error = await call.then(() => null, (e) => e) as { code?: number; message?: string } | null;
+  assert.equal(error?.code, -32602, `expected -32602, got ${JSON.stringify(error)}`);
+  assert.match(error?.message ?? "", /Invalid or expired requestState/);
+}
+
 Deno.test({
-  name: "2026-07-28: a confirmation replayed, or reused for another statement, runs nothing",
+  name: "2026-07-28: a confirmation replayed, reused for another statement or forged runs nothing",
   ignore: !pgUri(),
   fn: () =>
     withSchema(async ({ schema, env, count }) => {
@@ -202,8 +210,7 @@ Deno.test({
       const altered = await retry(client, `DELETE FROM ${schema}.items`, fresh.requestState);
       assert.equal(altered.isError, true);
       assert.match(textOf(altered), /^Not run: the confirmation was given for a different call/);
-      const forged = await retry(client, sql, fresh.requestState.slice(0, -4) + "AAAA");
-      assert.match(textOf(forged), /^Not run: the confirmation is not one this server issued or was altered/);
+      await refusedState(retry(client, sql, fresh.requestState.slice(0, -4) + "AAAA"));
       const unticked = await retry(client, sql, fresh.requestState, { action: "accept", content: { confirm: false } });
       assert.match(
         textOf(unticked),
@@ -214,7 +221,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "2026-07-28: an expired confirmation runs nothing (CONFIRM_TTL=1)",
+  name: "2026-07-28: an expired confirmation is refused with -32602 and runs nothing (CONFIRM_TTL=1)",
   ignore: !pgUri(),
   fn: () =>
     withSchema(async ({ schema, env, count }) => {
@@ -222,9 +229,7 @@ Deno.test({
       const sql = insert(schema);
       const { requestState } = await firstRound(client, sql);
       await new Promise((resolve) => setTimeout(resolve, 1_100));
-      const late = await retry(client, sql, requestState);
-      assert.equal(late.isError, true);
-      assert.match(textOf(late), /^Not run: the confirmation expired \(confirmations are valid for 1 s\)/);
+      await refusedState(retry(client, sql, requestState));
       assert.equal(await count(), 1);
     }),
 });

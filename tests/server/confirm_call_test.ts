@@ -102,7 +102,7 @@ Deno.test("ALLOW_WRITE=unconfirmed confirms at once; writes off refuse", async (
   });
 });
 
-Deno.test("a key file that is short or missing, or a ledger name that is not plain, stops the server", async () => {
+Deno.test("a key file that is short or missing (whatever the write mode), or a ledger name that is not plain, stops the server", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/short.key`, "too short");
@@ -118,7 +118,14 @@ Deno.test("a key file that is short or missing, or a ledger name that is not pla
       () => openWriteConfirmation({ writes: "confirm", confirmLedgerTable: "ledger; DROP TABLE x" }),
       /'CONFIRM_LEDGER_TABLE' is not usable/,
     );
-    assert.equal((await openWriteConfirmation({ writes: "off", confirmKeyFile: `${dir}/none.key` })).gate, undefined);
+    // The key seals every input request (ctx.input.ask), not only confirmations: read-only servers read it too.
+    await assert.rejects(
+      () => openWriteConfirmation({ writes: "off", confirmKeyFile: `${dir}/none.key` }),
+      /'CONFIRM_KEY_FILE' cannot be read/,
+    );
+    const off = await openWriteConfirmation({ writes: "off" });
+    assert.equal(off.gate, undefined);
+    assert.ok(off.seal, "a read-only server still seals input requests");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
