@@ -31,84 +31,13 @@ interface Gap {
   why: string;
 }
 
-/** Why a scenario has no fixture: a tool cannot make the input request it needs with today's plugin API. */
-const NO_ASK =
-  "tdmcp tools can ask the user only through ctx.confirm (one elicitation, key `confirm`, its own sealed " +
-  "state): a tool cannot put its own elicitation, sampling or roots request into an input_required result, nor read " +
-  "its own requestState, and a prompt cannot ask at all";
-
-/** Scored checks that need fixtures tdmcp cannot express yet (`scenario/check` → gap). Remove an entry once it passes. */
-const KNOWN_GAPS: Record<string, Gap> = {
-  // test_missing_capability asks the client's model (ctx.client.createMessage): on a 2026-07-28 request tdmcp answers
-  // with an isError result ("no server-to-client requests"), not the -32021 error naming `sampling` (HTTP 400) that
-  // the SDK would send if the tool could return a sampling input request.
-  "server-stateless/sep-2575-server-rejects-undeclared-capability": {
-    status: "FAILURE",
-    says: /Server executed 'test_missing_capability'/,
-    why: "a tool cannot ask for sampling as an input request, so no -32021",
-  },
-  "server-stateless/sep-2575-missing-capability-http-400": {
-    status: "FAILURE",
-    says: /did not return MissingRequiredClientCapabilityError/,
-    why: "follows from the check above",
-  },
-  // test_input_required_result_elicitation is ctx.confirm: an input_required elicitation, but under the key `confirm`.
-  "input-required-result-basic-elicitation/sep-2322-elicitation-incomplete": {
-    status: "FAILURE",
-    says: /inputRequests missing expected key "user_name"/,
-    why: NO_ASK,
-  },
-  "input-required-result-basic-sampling/sep-2322-sampling-incomplete": {
-    status: "FAILURE",
-    says: /Tool test_input_required_result_sampling not found/,
-    why: NO_ASK,
-  },
-  "input-required-result-basic-list-roots/sep-2322-list-roots-incomplete": {
-    status: "FAILURE",
-    says: /Tool test_input_required_result_list_roots not found/,
-    why: NO_ASK,
-  },
-  // ctx.confirm's state would round-trip, but the suite answers `{ok: true}`: the refusal (an isError result) would
-  // count as the "complete result" it checks for, a pass that proves nothing; so no fixture.
-  "input-required-result-request-state/sep-2322-request-state-incomplete": {
-    status: "FAILURE",
-    says: /Tool test_input_required_result_request_state not found/,
-    why: NO_ASK,
-  },
-  "input-required-result-multiple-input-requests/sep-2322-multiple-inputs-incomplete": {
-    status: "FAILURE",
-    says: /Tool test_input_required_result_multiple_inputs not found/,
-    why: NO_ASK,
-  },
-  "input-required-result-multi-round/sep-2322-multi-round-r1": {
-    status: "FAILURE",
-    says: /Expected InputRequiredResult with inputRequests and requestState/,
-    why: `${NO_ASK} (no test_input_required_result_multi_round)`,
-  },
-  "input-required-result-non-tool-request/sep-2322-non-tool-incomplete": {
-    status: "FAILURE",
-    says: /Prompt test_input_required_result_prompt not found/,
-    why: NO_ASK,
-  },
-  "input-required-result-capability-check/sep-2322-respect-client-capabilities": {
-    status: "FAILURE",
-    says: /Tool test_input_required_result_capabilities not found/,
-    why: `${NO_ASK} (the fixture must fall back to sampling when elicitation is not declared)`,
-  },
-  // test_input_required_result_tampered_state is ctx.confirm with its HMAC-sealed state: an altered state runs
-  // nothing, but the refusal is an isError tool result ("Not run: … altered"), where the suite wants a JSON-RPC error.
-  "input-required-result-tampered-state/sep-2322-reject-tampered-state": {
-    status: "FAILURE",
-    says: /Server accepted tampered requestState and returned complete result/,
-    why: "a requestState that fails verification is answered with an isError result, not a JSON-RPC error (-32602)",
-  },
-  // The suite retries the elicitation fixture with `user_name` and no requestState: ctx.confirm asks anew.
-  "input-required-result-ignore-extra-params/sep-2322-ignore-unexpected-params": {
-    status: "WARNING",
-    says: /did not return complete result/,
-    why: "ctx.confirm needs its sealed state and its own key (`confirm`)",
-  },
-};
+/**
+ * Scored checks that do not pass yet (`scenario/check` → gap). Remove an entry once it passes. Empty since tools and
+ * prompts can ask with `ctx.input.ask` (elicitation, sampling, roots; docs/tools.md), the requestState is checked by
+ * the SDK's verify hook (-32602 for a forged or expired one), and a push-style request the client did not declare the
+ * capability for fails with -32021.
+ */
+const KNOWN_GAPS: Record<string, Gap> = {};
 
 /** The scenarios the requirements file scores for this leg (its `server:` list). */
 async function scoredScenarios(): Promise<string[]> {
@@ -128,7 +57,7 @@ Deno.test(`the MCP conformance suite's ${REVISION} server requirements pass agai
   const scored = await scoredScenarios();
   assert.ok(scored.length >= 30, `the requirements file scores ${scored.length} server scenarios`);
   const out = await Deno.makeTempDir({ prefix: "tdmcp-conformance-2026-" });
-  // ALLOW_WRITE=true: the configuration in which tdmcp asks the user (ctx.confirm answers input_required); the
+  // ALLOW_WRITE=true: tdmcp confirms writes in-band (the ctx.confirm fixtures answer input_required); the
   // fixtures write nothing, and the suite calls no other tool.
   const server = await startServer(FIXTURES, {
     DATABASE_URI: `sqlite://${await demoSqlitePath()}`,

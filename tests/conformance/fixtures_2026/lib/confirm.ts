@@ -1,7 +1,7 @@
 /**
- * The one input request a tdmcp tool can make today: `ctx.confirm()`, the write confirmation (docs/safety.md). The
- * 2026-07-28 fixtures that need an `input_required` result ask it for a statement that never runs; the server answers
- * the call with `inputRequired({inputRequests: {confirm: elicit(...)}, requestState: <HMAC-sealed>})`.
+ * The write confirmation (`ctx.confirm()`, docs/safety.md) for a statement that never runs: the fixtures that check
+ * tdmcp's own confirmation on the 2026-07-28 wire (its sealed requestState, the question mid-call) ask it; the server
+ * answers the call with `inputRequired({inputRequests: {confirm: elicit(...)}, requestState: <HMAC-sealed>})`.
  * @module
  */
 import type { ConfirmRequest } from "tdmcp/plugin";
