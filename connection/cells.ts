@@ -1,11 +1,15 @@
 /**
- * Conversion of driver values into JSON-safe cells and result columns.
+ * Conversion of driver values into JSON-safe cells and result columns: one converter per column, chosen once per
+ * result from its description (booleans, exact integers and decimals as numbers, timestamps as ISO 8601, bytes as
+ * base64), and text for a column with a value its JSON form cannot hold exactly.
  * @module
  */
+import { Buffer } from "node:buffer";
 import type { Cell, ResultColumn } from "./types.ts";
 import type { OdbcColumn } from "./odbc.ts";
+import { jsonKind, sqlTypeName, type ValueKind, valueKind } from "./dialects/types.ts";
 
-/** Turns one driver value into a JSON-safe cell (big integers and bytes become text). */
+/** Turns one driver value into a JSON-safe cell by its JavaScript type (catalog calls; reads use {@link columnReader}). */
 export function toCell(value: unknown): Cell {
   switch (typeof value) {
     case "string":
@@ -19,19 +23,120 @@ export function toCell(value: unknown): Cell {
       return null;
     default:
       if (value === null) return null;
-      if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
-        return toHex(value);
-      }
+      if (value instanceof Uint8Array || value instanceof ArrayBuffer) return toBase64(value);
       if (value instanceof Date) return value.toISOString();
       return String(value);
   }
 }
 
-function toHex(bytes: Uint8Array | ArrayBuffer): string {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  let out = "\\x";
-  for (const byte of view) out += byte.toString(16).padStart(2, "0");
-  return out;
+/** Bytes as base64 (RFC 4648, with padding). */
+export function toBase64(bytes: Uint8Array | ArrayBuffer): string {
+  return Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString("base64");
+}
+
+/** Returned by a converter for a value its column's JSON form cannot hold exactly: the column becomes text. */
+export const MISFIT: unique symbol = Symbol("misfit");
+
+/** Converts one driver value of a column; {@link MISFIT} when the column's JSON form cannot hold it. */
+export type Convert = (value: unknown) => Cell | typeof MISFIT;
+
+/** How one result column is described and its values converted; chosen once per result. */
+export interface ColumnReader {
+  column: ResultColumn;
+  convert: Convert;
+}
+
+/** The largest integer a double holds exactly, and its negative. */
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
+
+function toBoolean(value: unknown): Cell | typeof MISFIT {
+  if (value === null || value === undefined) return null;
+  if (value === true || value === 1 || value === "1" || value === "t" || value === "true") return true;
+  if (value === false || value === 0 || value === "0" || value === "f" || value === "false") return false;
+  return MISFIT;
+}
+
+function toInteger(value: unknown): Cell | typeof MISFIT {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "number") return Number.isSafeInteger(value) ? value : MISFIT;
+  if (typeof value === "bigint") return value <= MAX_EXACT && value >= -MAX_EXACT ? Number(value) : MISFIT;
+  if (typeof value === "string" && /^-?\d{1,16}$/.test(value)) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : MISFIT;
+  }
+  return MISFIT;
+}
+
+/**
+ * An exact decimal (the driver's text, addon patch 9) as a number when a double holds its value: integers within
+ * ±(2^53−1), fractions of at most 15 significant digits (which a double's shortest text gives back digit for digit).
+ */
+export function toDecimal(value: unknown): Cell | typeof MISFIT {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "number") return Number.isFinite(value) ? value : MISFIT;
+  if (typeof value !== "string") return MISFIT;
+  const match = /^(-?)0*(\d*)(?:\.(\d*?)0*)?$/.exec(value);
+  if (!match || (match[2] === "" && match[3] === undefined && !/\d/.test(value))) return MISFIT;
+  const whole = match[2];
+  const fraction = match[3] ?? "";
+  const n = Number(value);
+  if (fraction === "") return Number.isSafeInteger(n) ? n : MISFIT;
+  const digits = (whole + fraction).replace(/^0+/, "").length;
+  return digits <= 15 && Number.isFinite(n) ? n : MISFIT;
+}
+
+function toFloat(value: unknown): Cell | typeof MISFIT {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "number") return Number.isFinite(value) ? value : MISFIT;
+  if (typeof value === "string") {
+    const n = Number(value);
+    return value.trim() !== "" && Number.isFinite(n) ? n : MISFIT;
+  }
+  return MISFIT;
+}
+
+/** `2026-12-02 11:50:50.968428` as ISO 8601 (`2026-12-02T11:50:50.968428`); other text unchanged. */
+function toTimestamp(value: unknown): Cell | typeof MISFIT {
+  if (typeof value !== "string") return toCell(value);
+  return value.length > 10 && value.charCodeAt(10) === 32 && /^\d{4}-\d\d-\d\d /.test(value)
+    ? `${value.slice(0, 10)}T${value.slice(11)}`
+    : value;
+}
+
+function toBinary(value: unknown): Cell | typeof MISFIT {
+  if (value instanceof ArrayBuffer || value instanceof Uint8Array) return toBase64(value);
+  return toCell(value);
+}
+
+/** A value as text, for a column whose JSON form is `string` (and for values that did not fit theirs). */
+export function toText(value: unknown): Cell {
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return toCell(value);
+}
+
+const CONVERTERS: Readonly<Record<ValueKind, Convert>> = {
+  boolean: toBoolean,
+  integer: toInteger,
+  decimal: toDecimal,
+  float: toFloat,
+  timestamp: toTimestamp,
+  binary: toBinary,
+  // Text as the driver sent it (a stand-in driver may send numbers for a text column).
+  text: toCell,
+};
+
+/** The reader of one described column: its name, type, nullability, JSON form and converter. */
+export function columnReader(column: OdbcColumn): ColumnReader {
+  const kind = valueKind(column);
+  return {
+    column: { name: column.name, type: sqlTypeName(column), nullable: column.nullable, json: jsonKind(kind) },
+    convert: CONVERTERS[kind],
+  };
+}
+
+/** A column whose values did not all fit its JSON form: its values as text from now on. */
+export function asText(reader: ColumnReader): ColumnReader {
+  return { column: { ...reader.column, json: "string" }, convert: toText };
 }
 
 /**
@@ -85,12 +190,6 @@ export function cutCell(text: string, maxChars: number): string {
 }
 
 /** Describes the driver's columns as result columns. */
-export function toColumns(
-  columns: readonly OdbcColumn[] | undefined,
-): ResultColumn[] {
-  return (columns ?? []).map((c) => ({
-    name: c.name,
-    type: c.dataTypeName.replace(/^SQL_/, ""),
-    nullable: c.nullable,
-  }));
+export function toColumns(columns: readonly OdbcColumn[] | undefined): ResultColumn[] {
+  return (columns ?? []).map((c) => columnReader(c).column);
 }

@@ -13,7 +13,8 @@
  * Which columns are cut is read from the driver's description: psqlODBC
  * reports every type it does not know as `VARCHAR(255)` (its `MaxVarcharSize`)
  * or `LONGVARCHAR`, and `bytea` as `LONGVARBINARY`; bounded types (numbers,
- * dates, booleans, `varchar(n)` below 255, `char(n)`) are left alone.
+ * dates, booleans, `varchar(n)` below 255, `char(n)`) are left alone. A `timestamptz` column is printed by PostgreSQL
+ * in ISO 8601 with its offset (psqlODBC would drop the offset).
  * @module
  */
 import type { OdbcColumn } from "./odbc.ts";
@@ -63,7 +64,7 @@ export function describeSql(body: string): string {
 /**
  * `body` with every column that may hold a value longer than `maxChars`
  * characters cut by the server to `maxChars + 1` characters (binary values to
- * enough bytes that their hex text passes `maxChars`), or null when no column
+ * enough bytes that their base64 text passes `maxChars`), or null when no column
  * needs it. The statement comes first, as a common table expression (inlined
  * like a subquery from PostgreSQL 12 on: `inline`), so that
  * `pg_stat_activity`, which keeps only the first 1,024 bytes, still shows it.
@@ -86,7 +87,8 @@ function wrapSql(
   inline: boolean,
 ): string {
   const chars = maxChars + 1;
-  const bytes = Math.floor(maxChars / 2) + 1;
+  // Enough bytes that their base64 text passes the cell budget.
+  const bytes = Math.floor(maxChars * 3 / 4) + 1;
   const select = columns.map((column, i) => {
     const ref = `${ALIAS}."${i + 1}"`;
     const value = kinds[i] === "text"
@@ -96,6 +98,9 @@ function wrapSql(
       ? `CASE WHEN pg_catalog.pg_column_size(${ref}) IS NULL THEN NULL ELSE pg_catalog.left(pg_catalog.format('%s', ${ref}), ${chars}) END`
       : kinds[i] === "binary"
       ? `pg_catalog.substr(${ref}, 1, ${bytes})`
+      : kinds[i] === "zone"
+      // psqlODBC drops a timestamptz's offset: PostgreSQL prints it in ISO 8601 itself (the session's time zone).
+      ? `CASE WHEN pg_catalog.isfinite(${ref}) THEN pg_catalog.to_char(${ref}, '${ISO_ZONED}') ELSE ${ref}::text END`
       : ref;
     return `${value} AS ${quoteName(column.name)}`;
   });
@@ -105,7 +110,10 @@ function wrapSql(
   } FROM ${ALIAS}`;
 }
 
-type Kind = "text" | "binary" | null;
+type Kind = "text" | "binary" | "zone" | null;
+
+/** `to_char` pattern of a timestamptz in ISO 8601 with microseconds and the offset (`2024-01-01T21:34:05.500000+00:00`). */
+const ISO_ZONED = 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM';
 
 /** What a read on PostgreSQL runs: its statement, and what a result of it must look like. */
 export interface CutPlan {
@@ -238,6 +246,7 @@ export function shapeKey(body: string): string {
 
 /** Whether a described column may hold values longer than `maxChars`, and how to cut them. */
 function longKind(column: OdbcColumn, maxChars: number): Kind {
+  if (column.typeName === "timestamptz") return "zone";
   const type = column.dataTypeName;
   if (BINARY_TYPES.has(type)) return "binary";
   if (LONG_TEXT_TYPES.has(type)) return "text";

@@ -5,9 +5,19 @@
  * fetching and says which ones it cut).
  * @module
  */
-import { cutCell, rowJsonBytes, rowJsonBytesBound, toCell, toColumns } from "./cells.ts";
+import {
+  asText,
+  type ColumnReader,
+  columnReader,
+  cutCell,
+  MISFIT,
+  rowJsonBytes,
+  rowJsonBytesBound,
+  toCell,
+  toText,
+} from "./cells.ts";
 import { type OdbcBatch, type OdbcCursor, takeFirstBatch } from "./odbc.ts";
-import type { Cell, QueryResult, ResultColumn } from "./types.ts";
+import type { Cell, QueryResult } from "./types.ts";
 
 /** Budgets of one read. */
 export interface ReadBudget {
@@ -33,7 +43,8 @@ export async function readCursor(
   started: number,
 ): Promise<QueryResult> {
   const rows: Cell[][] = [];
-  let columns: ResultColumn[] = [];
+  // One reader per column, chosen once per result.
+  let readers: ColumnReader[] | null = null;
   // An upper bound of the rows' JSON size, until it nears the budget; from then on, the exact size.
   let bound = 2;
   let exact: number | null = null;
@@ -43,7 +54,7 @@ export async function readCursor(
   read: while (true) {
     budget.signal?.throwIfAborted();
     const batch = takeFirstBatch(cursor) ?? await cursor.fetch();
-    if (batch.columns && columns.length === 0) columns = toColumns(batch.columns);
+    if (batch.columns && readers === null) readers = batch.columns.map(columnReader);
     const cut = cutPositions(batch);
     if (cut) driverCut = Math.max(driverCut, batch.largestCutBytes ?? 0);
     for (let r = 0; r < batch.length; r++) {
@@ -52,9 +63,19 @@ export async function readCursor(
         break read;
       }
       const raw = batch[r];
-      const row = raw.map(toCell);
-      for (let i = 0; i < row.length; i++) {
-        const cell = row[i];
+      const row: Cell[] = new Array(raw.length);
+      for (let i = 0; i < raw.length; i++) {
+        const reader = readers?.[i];
+        let cell = reader ? reader.convert(raw[i]) : toCell(raw[i]);
+        if (cell === MISFIT) {
+          // A value the column's JSON form cannot hold exactly: the whole column becomes text.
+          readers![i] = asText(reader!);
+          for (const earlier of rows) earlier[i] = toText(earlier[i]);
+          if (exact !== null) exact = arrayJsonBytes(rows);
+          else bound = 2 + rows.reduce((total, earlier) => total + rowJsonBytesBound(earlier) + 1, 0);
+          cell = toText(raw[i]);
+        }
+        row[i] = cell;
         if (typeof cell !== "string") continue;
         if (cell.length > budget.maxCellChars || cut?.has(r * raw.length + i)) {
           row[i] = cutCell(cell, budget.maxCellChars);
@@ -80,7 +101,7 @@ export async function readCursor(
   if (driverCut >= 0) budget.onCutValues?.(driverCut);
   if (truncatedBy === null && cutCells) truncatedBy = "cells";
   return {
-    columns,
+    columns: readers?.map((reader) => reader.column) ?? [],
     rows,
     rowCount: rows.length,
     truncated: truncatedBy !== null,

@@ -9,8 +9,15 @@ import { createRequire } from "node:module";
 /** One ODBC column description. */
 export interface OdbcColumn {
   name: string;
+  /** The ODBC SQL type code (`SQL_INTEGER` is 4); absent in hand-made descriptions. */
+  dataType?: number;
+  /** The ODBC type's name, e.g. `SQL_INTEGER`. */
   dataTypeName: string;
+  /** The driver's `SQL_DESC_TYPE_NAME`, the engine's own name (`int4`, `DECIMAL`); "" when it cannot say (patch 9). */
+  typeName?: string;
   columnSize: number;
+  /** Digits after the decimal point (numbers), fractional-second digits (times). */
+  decimalDigits?: number;
   nullable: boolean;
 }
 

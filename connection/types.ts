@@ -17,10 +17,24 @@ export const DIALECTS: readonly Dialect[] = DIALECT_NAMES;
 /** One column of a result set. */
 export interface ResultColumn {
   name: string;
-  /** The ODBC type name without its `SQL_` prefix, e.g. `INTEGER`, `VARCHAR`. */
+  /**
+   * The database's own name of the type with its length, precision and scale, e.g. `INTEGER`, `NUMERIC(38,0)`,
+   * `CHARACTER VARYING(100)`, `TIMESTAMP(6) WITH TIME ZONE` (the ODBC name when the driver cannot name it).
+   */
   type: string;
+  /** Whether the driver says the column may hold NULL (true when it does not know). */
   nullable: boolean;
+  /**
+   * How the column's values are written: `number` (exact: integers within ±(2^53−1), decimals a double holds),
+   * `boolean`, `base64` (binary), or `string` (text, dates and times in ISO 8601, and any column with a value that
+   * `number` or `boolean` cannot hold exactly). NULL is `null` in every form. Absent in columns a tool built itself:
+   * the result then says what its values are.
+   */
+  json?: JsonKind;
 }
+
+/** How a column's values are written in JSON. */
+export type JsonKind = "number" | "string" | "boolean" | "base64";
 
 /** A JSON-safe cell value. */
 export type Cell = string | number | boolean | null;

@@ -7,14 +7,20 @@
  */
 import { Buffer } from "node:buffer";
 import { z } from "zod";
-import type { Cell, QueryResult } from "../connection/types.ts";
+import type { Cell, JsonKind, QueryResult } from "../connection/types.ts";
 import type { ToolResult } from "./tool.ts";
 
 /** The output schema of every tool that returns a table. */
 export const TABLE_OUTPUT = {
-  columns: z.array(z.object({ name: z.string(), type: z.string() })).describe(
-    "Result columns in order",
-  ),
+  columns: z.array(z.object({
+    name: z.string(),
+    type: z.string().describe("The database's type name with length, precision and scale, e.g. NUMERIC(38,0)"),
+    nullable: z.boolean().describe("Whether the column may hold NULL (true when the driver does not say)"),
+    json: z.enum(["number", "string", "boolean", "base64"]).describe(
+      "How values are written: number (exact), string (text; dates and times ISO 8601; numbers a double cannot " +
+        "hold exactly), boolean, base64 (binary); NULL is null",
+    ),
+  })).describe("Result columns in order"),
   rows: z.array(z.array(z.unknown())).describe(
     "Rows as arrays, in column order",
   ),
@@ -33,7 +39,12 @@ const TEXT_CELL_MAX = 200;
 /** Builds a tool result from a query result, with an optional note for the agent. */
 export function tableResult(result: QueryResult, note?: string): ToolResult {
   const structured = {
-    columns: result.columns.map((c) => ({ name: c.name, type: c.type })),
+    columns: result.columns.map((c, i) => ({
+      name: c.name,
+      type: c.type,
+      nullable: c.nullable,
+      json: c.json ?? valuesJson(result.rows, i),
+    })),
     rows: result.rows,
     row_count: result.rowCount,
     truncated: result.truncated,
@@ -43,6 +54,17 @@ export function tableResult(result: QueryResult, note?: string): ToolResult {
     content: [{ type: "text", text: renderText(result, note) }],
     structuredContent: structured,
   };
+}
+
+/** The JSON form of a column a tool built itself: that of its first value that is not NULL. */
+function valuesJson(rows: readonly Cell[][], column: number): JsonKind {
+  for (const row of rows) {
+    const cell = row[column];
+    if (typeof cell === "number") return "number";
+    if (typeof cell === "boolean") return "boolean";
+    if (cell !== null && cell !== undefined) return "string";
+  }
+  return "string";
 }
 
 /** A result the agent should read as a failure it can fix. */

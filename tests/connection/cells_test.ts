@@ -78,14 +78,14 @@ Deno.test("toCell turns driver values into JSON-safe cells without losing precis
   assert.equal(toCell(9007199254740991n), 9007199254740991, "a safe big integer becomes a number");
   assert.equal(toCell(9007199254740993n), "9007199254740993", "an unsafe one keeps every digit as text");
   assert.equal(toCell(-9007199254740993n), "-9007199254740993");
-  assert.equal(toCell(new Uint8Array([0, 15, 255])), "\\x000fff", "bytes as PostgreSQL's hex form");
-  assert.equal(toCell(new Uint8Array([1, 2]).buffer), "\\x0102");
-  assert.equal(toCell(new Uint8Array()), "\\x");
+  assert.equal(toCell(new Uint8Array([0, 15, 255])), "AA//", "bytes as base64");
+  assert.equal(toCell(new Uint8Array([1, 2]).buffer), "AQI=");
+  assert.equal(toCell(new Uint8Array()), "");
   assert.equal(toCell(new Date(Date.UTC(2026, 0, 2, 3, 4, 5))), "2026-01-02T03:04:05.000Z");
   assert.equal(toCell({ toString: () => "an object" }), "an object");
 });
 
-Deno.test("toColumns drops the SQL_ prefix of driver types and keeps name and nullability", () => {
+Deno.test("toColumns names a type the driver cannot name by its ODBC type, and keeps name and nullability", () => {
   assert.deepEqual(
     toColumns([
       { name: "id", dataTypeName: "SQL_BIGINT", columnSize: 20, nullable: false },
@@ -93,16 +93,16 @@ Deno.test("toColumns drops the SQL_ prefix of driver types and keeps name and nu
       { name: "x", dataTypeName: "INTERVAL", columnSize: 0, nullable: true },
     ]),
     [
-      { name: "id", type: "BIGINT", nullable: false },
-      { name: "note", type: "WVARCHAR", nullable: true },
-      { name: "x", type: "INTERVAL", nullable: true },
+      { name: "id", type: "BIGINT", nullable: false, json: "number" },
+      { name: "note", type: "WVARCHAR", nullable: true, json: "string" },
+      { name: "x", type: "INTERVAL", nullable: true, json: "string" },
     ],
   );
   assert.deepEqual(toColumns(undefined), [], "a statement without a result set has no columns");
 });
 
 Deno.test({
-  name: "toCell on real PostgreSQL values: a big bigint keeps its digits, bytea is hex, NaN is text",
+  name: "toCell on real PostgreSQL values: a big bigint keeps its digits, bytea is base64, NaN is text",
   ignore: !pgUri(),
   async fn() {
     const connection = await loadOdbc().connect(parseDatabaseUri(pgUri()!).connectionString, 5);
@@ -110,7 +110,7 @@ Deno.test({
       const batch = await connection.query(
         "SELECT 9007199254740993::bigint, 42::bigint, '\\x00ff'::bytea, 'NaN'::float8, NULL::int, 1.25::float8",
       );
-      assert.deepEqual(batch[0].map(toCell), ["9007199254740993", 42, "\\x00ff", "NaN", null, 1.25]);
+      assert.deepEqual(batch[0].map(toCell), ["9007199254740993", 42, "AP8=", "NaN", null, 1.25]);
     } finally {
       await connection.close();
     }

@@ -116,9 +116,9 @@ Deno.test("readCursor: an empty result still describes its columns; nothing is c
       onCutValues: () => cuts++,
     });
     assert.deepEqual(result.columns, [
-      { name: "id", type: "BIGINT", nullable: true },
-      { name: "payload", type: "LONGVARCHAR", nullable: true },
-      { name: "amount", type: "DOUBLE", nullable: true },
+      { name: "id", type: "INTEGER", nullable: true, json: "number" },
+      { name: "payload", type: "TEXT", nullable: true, json: "string" },
+      { name: "amount", type: "REAL", nullable: true, json: "number" },
     ]);
     assert.deepEqual(result.rows, []);
     assert.equal(result.truncated, false);
