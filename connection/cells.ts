@@ -46,8 +46,8 @@ export interface ColumnReader {
   convert: Convert;
 }
 
-/** The largest integer a double holds exactly, and its negative. */
-const MAX_EXACT = Number.MAX_SAFE_INTEGER;
+/** The largest integer a double holds exactly (2^53−1), as a bigint. */
+const MAX_EXACT = 9007199254740991n;
 
 function toBoolean(value: unknown): Cell | typeof MISFIT {
   if (value === null || value === undefined) return null;

@@ -9,6 +9,7 @@ import {
   asText,
   type ColumnReader,
   columnReader,
+  type Convert,
   cutCell,
   MISFIT,
   rowJsonBytes,
@@ -45,6 +46,7 @@ export async function readCursor(
   const rows: Cell[][] = [];
   // One reader per column, chosen once per result.
   let readers: ColumnReader[] | null = null;
+  let converts: Convert[] = [];
   // An upper bound of the rows' JSON size, until it nears the budget; from then on, the exact size.
   let bound = 2;
   let exact: number | null = null;
@@ -54,7 +56,10 @@ export async function readCursor(
   read: while (true) {
     budget.signal?.throwIfAborted();
     const batch = takeFirstBatch(cursor) ?? await cursor.fetch();
-    if (batch.columns && readers === null) readers = batch.columns.map(columnReader);
+    if (batch.columns && readers === null) {
+      readers = batch.columns.map(columnReader);
+      converts = readers.map((reader) => reader.convert);
+    }
     const cut = cutPositions(batch);
     if (cut) driverCut = Math.max(driverCut, batch.largestCutBytes ?? 0);
     for (let r = 0; r < batch.length; r++) {
@@ -63,19 +68,19 @@ export async function readCursor(
         break read;
       }
       const raw = batch[r];
-      const row: Cell[] = new Array(raw.length);
+      const row: Cell[] = [];
       for (let i = 0; i < raw.length; i++) {
-        const reader = readers?.[i];
-        let cell = reader ? reader.convert(raw[i]) : toCell(raw[i]);
+        let cell = i < converts.length ? converts[i](raw[i]) : toCell(raw[i]);
         if (cell === MISFIT) {
           // A value the column's JSON form cannot hold exactly: the whole column becomes text.
-          readers![i] = asText(reader!);
+          readers![i] = asText(readers![i]);
+          converts[i] = readers![i].convert;
           for (const earlier of rows) earlier[i] = toText(earlier[i]);
           if (exact !== null) exact = arrayJsonBytes(rows);
           else bound = 2 + rows.reduce((total, earlier) => total + rowJsonBytesBound(earlier) + 1, 0);
           cell = toText(raw[i]);
         }
-        row[i] = cell;
+        row.push(cell);
         if (typeof cell !== "string") continue;
         if (cell.length > budget.maxCellChars || cut?.has(r * raw.length + i)) {
           row[i] = cutCell(cell, budget.maxCellChars);
