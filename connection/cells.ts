@@ -8,6 +8,7 @@ import { Buffer } from "node:buffer";
 import type { Cell, ResultColumn } from "./types.ts";
 import type { OdbcColumn } from "./odbc.ts";
 import { jsonKind, sqlTypeName, type ValueKind, valueKind } from "./dialects/types.ts";
+import { StorageColumn, untyped } from "./dialects/sqlite_storage.ts";
 
 /** Turns one driver value into a JSON-safe cell by its JavaScript type (catalog calls; reads use {@link columnReader}). */
 export function toCell(value: unknown): Cell {
@@ -42,8 +43,11 @@ export type Convert = (value: unknown) => Cell | typeof MISFIT;
 
 /** How one result column is described and its values converted; chosen once per result. */
 export interface ColumnReader {
-  column: ResultColumn;
-  convert: Convert;
+  /** The result column (read once the rows are: a reader may learn the type from its values). */
+  readonly column: ResultColumn;
+  readonly convert: Convert;
+  /** The reader of the same column written as strings (its `convert` never answers {@link MISFIT}). */
+  asText(): ColumnReader;
 }
 
 /** The largest integer a double holds exactly (2^53−1), as a bigint. */
@@ -128,15 +132,42 @@ const CONVERTERS: Readonly<Record<ValueKind, Convert>> = {
 /** The reader of one described column: its name, type, nullability, JSON form and converter. */
 export function columnReader(column: OdbcColumn): ColumnReader {
   const kind = valueKind(column);
+  const described: ResultColumn = {
+    name: column.name,
+    type: sqlTypeName(column),
+    nullable: column.nullable,
+    json: jsonKind(kind),
+  };
+  const text: ColumnReader = { column: { ...described, json: "string" }, convert: toText, asText: () => text };
+  return { column: described, convert: CONVERTERS[kind], asText: () => text };
+}
+
+/** The reader of a SQLite column read with its values' storage classes (`dialects/sqlite_storage.ts`). */
+export function storageReader(column: OdbcColumn): ColumnReader {
+  const storage = new StorageColumn(column);
+  const convert: Convert = (value) => storage.convert(value) ?? MISFIT;
+  const text: ColumnReader = {
+    get column() {
+      return storage.column;
+    },
+    convert: (value) => storage.convert(value) ?? storage.text(value as Cell),
+    asText: () => text,
+  };
   return {
-    column: { name: column.name, type: sqlTypeName(column), nullable: column.nullable, json: jsonKind(kind) },
-    convert: CONVERTERS[kind],
+    get column() {
+      return storage.column;
+    },
+    convert,
+    asText: () => text,
   };
 }
 
-/** A column whose values did not all fit its JSON form: its values as text from now on. */
-export function asText(reader: ColumnReader): ColumnReader {
-  return { column: { ...reader.column, json: "string" }, convert: toText };
+/**
+ * The readers of a result's columns: from the statement's own description when what ran is a rewriting of it
+ * (`described`), with SQLite's untyped columns read by storage class when the rewriting marked them (`storage`).
+ */
+export function columnReaders(columns: readonly OdbcColumn[], storage = false): ColumnReader[] {
+  return columns.map((column) => storage && untyped(column) ? storageReader(column) : columnReader(column));
 }
 
 /**

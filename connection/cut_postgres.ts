@@ -33,8 +33,8 @@ const ALIAS = "tdmcp_q";
  * VALUES or TABLE statement with balanced parentheses; trailing semicolons
  * and comments dropped), or null when it cannot.
  */
-export function subqueryBody(sql: string): string | null {
-  const tokens = tokenize(sql, "postgres").filter((t) =>
+export function subqueryBody(sql: string, dialect: "postgres" | "sqlite" = "postgres"): string | null {
+  const tokens = tokenize(sql, dialect).filter((t) =>
     t.kind !== "whitespace" && t.kind !== "line_comment" && t.kind !== "block_comment"
   );
   let end = tokens.length;

@@ -6,9 +6,8 @@
  * @module
  */
 import {
-  asText,
   type ColumnReader,
-  columnReader,
+  columnReaders,
   type Convert,
   cutCell,
   MISFIT,
@@ -17,7 +16,7 @@ import {
   toCell,
   toText,
 } from "./cells.ts";
-import { type OdbcBatch, type OdbcCursor, takeFirstBatch } from "./odbc.ts";
+import { type OdbcBatch, type OdbcColumn, type OdbcCursor, takeFirstBatch } from "./odbc.ts";
 import type { Cell, QueryResult } from "./types.ts";
 
 /** Budgets of one read. */
@@ -35,6 +34,13 @@ export interface ReadBudget {
    * much, so a caller may discard the connection.
    */
   onCutValues?: (largestBytes: number) => void;
+  /**
+   * The statement's own columns when what runs is a rewriting of it (`cut_postgres.ts`, `dialects/sqlite_storage.ts`):
+   * the result's columns and its values' converters come from them, not from the rewriting's description.
+   */
+  columns?: readonly OdbcColumn[];
+  /** With `columns`: the rewriting marks the storage class of SQLite's untyped columns (`storageClassSql`). */
+  storage?: boolean;
 }
 
 /** Reads rows from an open cursor until a budget or the data ends. */
@@ -56,8 +62,8 @@ export async function readCursor(
   read: while (true) {
     budget.signal?.throwIfAborted();
     const batch = takeFirstBatch(cursor) ?? await cursor.fetch();
-    if (batch.columns && readers === null) {
-      readers = batch.columns.map(columnReader);
+    if (readers === null && (budget.columns || batch.columns)) {
+      readers = columnReaders(budget.columns ?? batch.columns!, budget.columns !== undefined && budget.storage);
       converts = readers.map((reader) => reader.convert);
     }
     const cut = cutPositions(batch);
@@ -73,12 +79,12 @@ export async function readCursor(
         let cell = i < converts.length ? converts[i](raw[i]) : toCell(raw[i]);
         if (cell === MISFIT) {
           // A value the column's JSON form cannot hold exactly: the whole column becomes text.
-          readers![i] = asText(readers![i]);
+          readers![i] = readers![i].asText();
           converts[i] = readers![i].convert;
           for (const earlier of rows) earlier[i] = toText(earlier[i]);
           if (exact !== null) exact = arrayJsonBytes(rows);
           else bound = 2 + rows.reduce((total, earlier) => total + rowJsonBytesBound(earlier) + 1, 0);
-          cell = toText(raw[i]);
+          cell = converts[i](raw[i]) as Cell;
         }
         row.push(cell);
         if (typeof cell !== "string") continue;
