@@ -121,6 +121,8 @@ export interface CutPlan {
   statement: string;
   /** The statement's own columns, to report in place of the wrapped statement's; undefined when not wrapped. */
   columns?: readonly OdbcColumn[];
+  /** The wrapped statement marks the storage class of SQLite's untyped columns (`dialects/sqlite_storage.ts`). */
+  storage?: boolean;
   /** The plan came from the cache: a failure may mean the statement's shape changed (see {@linkcode PostgresCut.forget}). */
   cached: boolean;
   key: string;
@@ -226,10 +228,10 @@ export class PostgresCut {
  * `(` or `,` is kept (`varchar(10)`, `substr(x, 1, 5)`, `IN (1, 2)`): there it
  * may set a type's length.
  */
-export function shapeKey(body: string): string {
+export function shapeKey(body: string, dialect: "postgres" | "sqlite" = "postgres"): string {
   const parts: string[] = [];
   let previous = "";
-  for (const token of tokenize(body, "postgres")) {
+  for (const token of tokenize(body, dialect)) {
     if (token.kind === "whitespace" || token.kind === "line_comment" || token.kind === "block_comment") continue;
     const literal = (token.kind === "number" || token.kind === "string") && previous !== "(" && previous !== ",";
     parts.push(

@@ -63,6 +63,11 @@ export interface EngineSpec {
    * and `left()`, PostgreSQL's SQL); otherwise the client cuts them after fetching.
    */
   readonly serverCut: boolean;
+  /**
+   * SQLite types values, not columns: a read whose columns have no declared type runs rewritten so that each value
+   * says its storage class (`sqlite_storage.ts`), which decides its JSON form.
+   */
+  readonly storageClasses?: boolean;
 }
 
 /** What a session runs to stay read-only and pristine between calls. */

@@ -73,7 +73,7 @@ export const SQLITE: DialectSpec = {
     fetchBytes: SQLITE_FETCH_BYTES,
     fileDatabase: true,
   },
-  engine: { dbmsPrefix: "sqlite", servedByDefault: true, serverCut: false },
+  engine: { dbmsPrefix: "sqlite", servedByDefault: true, serverCut: false, storageClasses: true },
   session: {
     readOnly: ["PRAGMA query_only = 1"],
     isolation: () => SQLITE_ISOLATION,

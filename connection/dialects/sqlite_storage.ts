@@ -11,7 +11,7 @@
  * any other mix is written as strings (`json: "string"`, type `ANY`), as a column of blobs alone is base64 (`BLOB`).
  * @module
  */
-import { subqueryBody } from "../cut_postgres.ts";
+import { type CutPlan, describeSql, shapeKey, subqueryBody } from "../cut_postgres.ts";
 import type { OdbcColumn } from "../odbc.ts";
 import type { Cell, JsonKind, ResultColumn } from "../types.ts";
 
@@ -107,5 +107,64 @@ export class StorageColumn {
   text(value: Cell): Cell {
     if (value === null || typeof value !== "string") return value === null ? null : String(value);
     return classText(value);
+  }
+}
+
+/** A described statement, remembered by its shape. */
+interface Shape {
+  columns: readonly OdbcColumn[];
+  /** `performance.now()` when it was described. */
+  at: number;
+}
+
+/**
+ * Decides, per read on SQLite, whether it runs rewritten with storage classes, describing each statement shape once
+ * (`SELECT * FROM (<sql>) LIMIT 0`: prepared, never run), as `PostgresCut` does on PostgreSQL: statements that differ
+ * only in compared literals share a shape; a shape is described again after 10 s, after its statement failed, or when
+ * a run's columns differ from it.
+ */
+export class SqliteStorage {
+  readonly #shapes = new Map<string, Shape>();
+  readonly #maxShapes: number;
+  readonly #ttlMs: number;
+
+  constructor(options: { maxShapes?: number; shapeTtlMs?: number } = {}) {
+    this.#maxShapes = options.maxShapes ?? 512;
+    this.#ttlMs = options.shapeTtlMs ?? 10_000;
+  }
+
+  /** The plan of a read of `sql`, or null when it cannot be wrapped; `describe` runs a statement and returns its columns. */
+  async plan(sql: string, describe: (statement: string) => Promise<readonly OdbcColumn[]>): Promise<CutPlan | null> {
+    const body = subqueryBody(sql, "sqlite");
+    if (body === null) return null;
+    const key = shapeKey(body, "sqlite");
+    let shape = this.#shapes.get(key);
+    const cached = shape !== undefined && performance.now() - shape.at < this.#ttlMs;
+    if (!cached) {
+      shape = { columns: await describe(describeSql(body)), at: performance.now() };
+    }
+    this.#shapes.delete(key); // most recently used last
+    this.#shapes.set(key, shape!);
+    if (this.#shapes.size > this.#maxShapes) this.#shapes.delete(this.#shapes.keys().next().value!);
+    const statement = storageClassSql(sql, shape!.columns);
+    return statement === null
+      ? { statement: sql, cached, key }
+      : { statement, columns: shape!.columns, storage: true, cached, key };
+  }
+
+  /** Checks a run's columns against its plan (a typed column must keep its type); on a mismatch the shape is forgotten. */
+  check(plan: CutPlan, actual: readonly OdbcColumn[] | undefined): void {
+    const shape = this.#shapes.get(plan.key);
+    if (!shape || !actual) return;
+    const same = actual.length === shape.columns.length &&
+      shape.columns.every((column, i) =>
+        untyped(column) ? untyped(actual[i]) || plan.storage === true : actual[i].typeName === column.typeName
+      );
+    if (!same) this.forget(plan);
+  }
+
+  /** Forgets a plan's shape (its statement failed, or its result did not match). */
+  forget(plan: CutPlan): void {
+    this.#shapes.delete(plan.key);
   }
 }

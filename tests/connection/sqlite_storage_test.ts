@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { describeSql } from "../../connection/cut_postgres.ts";
-import { storageClassSql, untyped } from "../../connection/dialects/sqlite_storage.ts";
+import { SqliteStorage, storageClassSql, untyped } from "../../connection/dialects/sqlite_storage.ts";
 import { readCursor } from "../../connection/fetch.ts";
 import { loadOdbc, type OdbcConnection } from "../../connection/odbc.ts";
 import { parseDatabaseUri } from "../../connection/uri.ts";
@@ -100,4 +100,27 @@ Deno.test("sqlite: storage-class reading keeps exact integers, reals, long text 
       untyped({ name: "x", typeName: "varchar", dataTypeName: "SQL_VARCHAR", columnSize: 255, nullable: true }),
     );
   });
+});
+
+Deno.test("sqlite: a statement shape is described once, and forgotten when a run's typed column changes type", async () => {
+  const storage = new SqliteStorage();
+  const described: string[] = [];
+  const columns = [
+    { name: "id", typeName: "INTEGER", dataTypeName: "SQL_BIGINT", columnSize: 20, nullable: true },
+    { name: "a", typeName: "varchar", dataTypeName: "SQL_VARCHAR", columnSize: 255, nullable: true },
+  ];
+  const describe = (sql: string) => {
+    described.push(sql);
+    return Promise.resolve(columns);
+  };
+  const first = await storage.plan("SELECT id, 6*7 AS a FROM t WHERE id = 1", describe);
+  const second = await storage.plan("SELECT id, 6*7 AS a FROM t WHERE id = 2", describe);
+  assert.equal(described.length, 1, "the same shape");
+  assert.equal(first?.storage, true);
+  assert.equal(second?.cached, true);
+  assert.match(second!.statement, /CASE typeof\(tdmcp_q\."2"\)/);
+  storage.check(second!, [{ ...columns[0], typeName: "TEXT" }, columns[1]]);
+  await storage.plan("SELECT id, 6*7 AS a FROM t WHERE id = 3", describe);
+  assert.equal(described.length, 2, "described again after a mismatch");
+  assert.equal(await storage.plan("PRAGMA table_info(t)", describe), null);
 });
