@@ -103,11 +103,13 @@ export function sqlTypeName(column: OdbcColumn): string {
     case SQL.WVARCHAR:
     case SQL.BINARY:
     case SQL.VARBINARY:
+      // psqlODBC and sqliteodbc report 255 for a length they do not know (so a real 255 is not shown either).
       return size > 0 && size !== UNKNOWN_LENGTH && known !== "BOOLEAN" ? withParams(base, `${size}`) : base;
     case SQL.TYPE_TIME:
     case SQL.TYPE_TIMESTAMP:
-      // psqlODBC reports a timestamp's fractional digits (timestamp(3) → 3); other drivers' digits say less.
-      return known !== undefined ? withParams(base, `${digits}`) : base;
+      // The fractional-second digits: psqlODBC reports them for every timestamp (timestamp(0) → 0), Teradata's driver
+      // for its TIME(n) and TIMESTAMP(n); sqliteodbc reports 0 for a declared type that has none.
+      return known !== undefined || digits > 0 ? withParams(base, `${digits}`) : base;
     default:
       return base;
   }
