@@ -57,3 +57,16 @@ Deno.test("timestamps become ISO 8601 and bytes base64", () => {
   assert.equal(bin.column.json, "base64");
   assert.equal(bin.convert(new Uint8Array([1, 2]).buffer), "AQI=");
 });
+
+Deno.test("a DECIMAL of at most 15 digits is always a number; a wider one only when a double holds the value", () => {
+  const short = columnReader(col("SQL_DECIMAL", 3, "DECIMAL", 15, 2));
+  assert.equal(short.convert("1234567890123.45"), 1234567890123.45);
+  assert.equal(short.convert("NaN"), MISFIT);
+  const wide = columnReader(col("SQL_DECIMAL", 3, "DECIMAL", 38, 10));
+  assert.equal(wide.convert("100.0000000000"), 100);
+  assert.equal(wide.convert("0.0001000000"), 0.0001);
+  assert.equal(wide.convert("1000000000000.0000000001"), MISFIT);
+  assert.equal(wide.convert("-123456789012345.0000000000"), -123456789012345);
+  assert.equal(toDecimal("1.2.3"), MISFIT);
+  assert.equal(toDecimal("-"), MISFIT);
+});
