@@ -187,8 +187,9 @@ export const OPTIONS = [
     min: 1,
     max: 3600,
     to: "limits.confirmTtlMs",
-    help: "how long the user's confirmation of a write stays valid",
-    doc: "how long a write's confirmation stays valid: a confirmation older than this is refused",
+    help: "how long a write confirmation, or any question a tool asks the client, stays answerable",
+    doc: "how long a write's confirmation, or any question a tool asks the client (`ctx.input.ask`), stays " +
+      "answerable: an answer older than this is refused",
   },
   {
     env: "CONFIRM_KEY_FILE",
@@ -196,10 +197,12 @@ export const OPTIONS = [
     type: "string",
     default: null,
     to: "limits.confirmKeyFile",
-    help: "file of at least 32 random bytes that signs write confirmations (shared by replicas)",
-    doc: "file of at least 32 random bytes (`head -c 32 /dev/urandom > confirm.key`) that signs write " +
-      "confirmations; give every replica behind a load balancer the same file (and `--allow-read` it), or a " +
-      "confirmation works only on the process that asked for it",
+    help: "file of at least 32 random bytes that signs the state of input requests (write confirmations, " +
+      "ctx.input.ask; shared by replicas)",
+    doc: "file of at least 32 random bytes (`head -c 32 /dev/urandom > confirm.key`) that signs the state of " +
+      "input requests (write confirmations, a tool's `ctx.input.ask`), read whatever ALLOW_WRITE says; give every " +
+      "replica behind a load balancer the same file (and `--allow-read` it), or an answer works only on the process " +
+      "that asked",
     shown: "a random key per process",
   },
   {
