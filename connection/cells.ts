@@ -72,9 +72,10 @@ function toInteger(value: unknown): Cell | typeof MISFIT {
 }
 
 /**
- * An exact decimal (the driver's text, addon patch 9) as a number when a double holds its value: integers within
- * ±(2^53−1), fractions of at most 15 significant digits (which a double's shortest text gives back digit for digit).
- * One pass over the characters: no regular expression per cell.
+ * An exact decimal as a number when a double holds its value: integers within ±(2^53−1), fractions of at most 15
+ * significant digits (which a double's shortest text gives back digit for digit). Addon patch 9 already sends such
+ * values as numbers and the others as the driver's text; a text is checked here too (a stand-in driver, an older
+ * addon), in one pass over its characters.
  */
 export function toDecimal(value: unknown): Cell | typeof MISFIT {
   if (value === null || value === undefined) return null;
