@@ -50,9 +50,6 @@ export interface ColumnReader {
   asText(): ColumnReader;
 }
 
-/** The largest integer a double holds exactly (2^53−1), as a bigint. */
-const MAX_EXACT = 9007199254740991n;
-
 function toBoolean(value: unknown): Cell | typeof MISFIT {
   if (value === null || value === undefined) return null;
   if (value === true || value === 1 || value === "1" || value === "t" || value === "true") return true;
@@ -63,7 +60,11 @@ function toBoolean(value: unknown): Cell | typeof MISFIT {
 function toInteger(value: unknown): Cell | typeof MISFIT {
   if (value === null || value === undefined) return null;
   if (typeof value === "number") return Number.isSafeInteger(value) ? value : MISFIT;
-  if (typeof value === "bigint") return value <= MAX_EXACT && value >= -MAX_EXACT ? Number(value) : MISFIT;
+  if (typeof value === "bigint") {
+    // 2^53 and beyond convert to doubles that are not safe integers (cheaper than comparing bigints).
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : MISFIT;
+  }
   if (typeof value === "string" && /^-?\d{1,16}$/.test(value)) {
     const n = Number(value);
     return Number.isSafeInteger(n) ? n : MISFIT;
