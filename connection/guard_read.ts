@@ -10,6 +10,7 @@
  */
 
 import { DIALECT_SPECS } from "./dialects/mod.ts";
+import { plannedWrite } from "./guard_explain.ts";
 import type { GuardDialect, GuardResult } from "./guard.ts";
 import { callProblem, type CheckScope, type Sig } from "./guard_calls.ts";
 import {
@@ -48,8 +49,8 @@ const MAX_NESTING = 32;
 export function readStatement(sig: Sig, scope: CheckScope): GuardResult {
   const verdict = classify(sig, scope, 0);
   if (!verdict.ok) return verdict;
-  // Teradata's EXPLAIN of a write reports the plan without executing the write.
-  const explained = scope.syntax.teradataSql && explainedWriteStart(sig) >= 0;
+  // Teradata's EXPLAIN of a write, and PostgreSQL's without ANALYZE, report the plan without executing the write.
+  const explained = (scope.syntax.teradataSql && explainedWriteStart(sig) >= 0) || plannedWrite(sig, scope);
   return hiddenWrite(sig, scope, explained) ?? verdict;
 }
 
@@ -126,6 +127,7 @@ function classifyWith(sig: Sig, scope: CheckScope, depth: number): GuardResult {
 
 function classifyExplain(sig: Sig, scope: CheckScope, depth: number): GuardResult {
   if (scope.syntax.teradataSql && explainedWriteStart(sig) >= 0) return { ok: true, kind: "explain" };
+  if (plannedWrite(sig, scope)) return { ok: true, kind: "explain" };
   let i = 1;
   if (isOp(sig[1], "(") && !readKind(sig[2]?.value ?? "", scope.dialect) && !isWord(sig[2], "WITH")) {
     i = closingParen(sig, 1) + 1;

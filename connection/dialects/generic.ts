@@ -57,6 +57,7 @@ export const GENERIC: DialectSpec = {
     teradataSql: false,
     pragmas: false,
     postgresEscapes: false,
+    explainPlansWrites: false,
   },
   errors: {
     lostStates: [],

@@ -160,6 +160,7 @@ export const POSTGRES: DialectSpec = {
     teradataSql: false,
     pragmas: false,
     postgresEscapes: true,
+    explainPlansWrites: true,
   },
   errors: {
     // Backends shut down or going away (class 08 is every driver's lost connection).

@@ -143,6 +143,11 @@ export interface GuardSpec {
   readonly teradataSql: boolean;
   /** SQLite's `PRAGMA` statements: those in `READ_PRAGMAS` read, any other writes. */
   readonly pragmas: boolean;
+  /**
+   * `EXPLAIN` without `ANALYZE` of INSERT/UPDATE/DELETE/MERGE plans the write and runs nothing (PostgreSQL), so it is
+   * a read (`guard_explain.ts`: plan-only options only).
+   */
+  readonly explainPlansWrites: boolean;
   /** Backslashes in a plain string (`standard_conforming_strings` off) decode as in PostgreSQL's `E'...'`. */
   readonly postgresEscapes: boolean;
 }

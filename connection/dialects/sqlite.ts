@@ -93,6 +93,7 @@ export const SQLITE: DialectSpec = {
     teradataSql: false,
     pragmas: true,
     postgresEscapes: false,
+    explainPlansWrites: false,
   },
   errors: {
     lostStates: [],

@@ -149,6 +149,7 @@ export const TERADATA: DialectSpec = {
     teradataSql: true,
     pragmas: false,
     postgresEscapes: false,
+    explainPlansWrites: false,
   },
   errors: {
     lostStates: [],

@@ -79,8 +79,6 @@ function refuseCommon(s: Scratch): Entry[] {
     ["WITH ... DELETE", `WITH x AS (SELECT 1 AS id) DELETE FROM ${t} WHERE id IN (SELECT id FROM x)`],
     // SELECT ... INTO
     ["SELECT ... INTO", `SELECT * INTO ${s.newTable} FROM ${t}`],
-    // EXPLAIN of a write
-    ["EXPLAIN of a DELETE", `EXPLAIN DELETE FROM ${t}`],
     // procedures and macros
     ["CALL", `CALL ${s.procedure}()`],
     ["EXEC", `EXEC ${s.procedure}`],
@@ -353,6 +351,7 @@ function refuseSqlite(s: Scratch): Entry[] {
     ["REINDEX", `REINDEX ${s.index}`],
     ["ALTER TABLE DROP COLUMN", `ALTER TABLE ${t} DROP COLUMN qty`],
     // EXPLAIN of a write
+    ["EXPLAIN of a DELETE", `EXPLAIN DELETE FROM ${t}`],
     ["EXPLAIN QUERY PLAN UPDATE", `EXPLAIN QUERY PLAN UPDATE ${t} SET qty = 0`],
     ["EXPLAIN INSERT", `EXPLAIN INSERT INTO ${t} (id, name, qty) VALUES (1003, 'x', 1)`],
     // session and transaction control
@@ -439,6 +438,9 @@ function allowPostgres(s: Scratch): Entry[] {
     ["SHOW", "SHOW search_path"],
     ["EXPLAIN (FORMAT JSON)", `EXPLAIN (FORMAT JSON) SELECT * FROM ${t}`],
     ["EXPLAIN ANALYZE of a read", `EXPLAIN ANALYZE SELECT count(*) FROM ${t}`],
+    // Without ANALYZE, PostgreSQL plans a write and runs nothing (guard_explain.ts).
+    ["EXPLAIN of a DELETE", `EXPLAIN DELETE FROM ${t}`],
+    ["EXPLAIN (FORMAT JSON) of an UPDATE", `EXPLAIN (FORMAT JSON) UPDATE ${t} SET qty = 0`],
     ["a sequence read", `SELECT last_value, is_called FROM ${seq}`],
     ["pg_sequences", `SELECT last_value FROM pg_sequences WHERE schemaname = '${s.schema}'`],
     ["nextval in a string", `SELECT 'nextval(''${seq}'')' AS s`],

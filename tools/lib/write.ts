@@ -160,12 +160,8 @@ export async function confirmedWrite(
     statement: sql,
     kind: statementKind(sql),
     estimatedRows: explain === null ? undefined : async () => {
-      // PostgreSQL's guard admits EXPLAIN of a write only in write mode; without ANALYZE it runs nothing.
-      const planned = await ctx.db.query(explain, {
-        maxRows: 10_000,
-        timeoutMs: options.timeoutMs,
-        readOnly: ctx.dialect !== "postgres",
-      });
+      // A read: EXPLAIN of a write without ANALYZE plans it and runs nothing (in the call's read-only transaction).
+      const planned = await ctx.db.query(explain, { maxRows: 10_000, timeoutMs: options.timeoutMs, readOnly: true });
       return writeEstimate(planned.rows, ctx.dialect);
     },
   });
