@@ -11,6 +11,7 @@ import { BREAKER_DEFAULTS, type BreakerOptions, CircuitBreaker } from "./breaker
 import { DIALECT_SPECS, type DialectSpec, UNKNOWN_ENGINE } from "./dialects/mod.ts";
 import { DatabaseError, NOT_ACCEPTING, toDatabaseError } from "./errors.ts";
 import { PostgresCut } from "./cut_postgres.ts";
+import { SqliteStorage } from "./dialects/sqlite_storage.ts";
 import { readCursor } from "./fetch.ts";
 import { checkReadOnly, checkWrite } from "./guard.ts";
 import { lazyOdbc, type OdbcBatch, type OdbcConnection, type OdbcCursor, type OdbcDriver } from "./odbc.ts";
@@ -143,7 +144,7 @@ class OdbcDatabase implements Database {
   #unservable: DatabaseError | null = null;
   #isolation: CallIsolation;
   /** How reads on PostgreSQL have their long values cut by the server (set once the engine is known). */
-  #cut: PostgresCut | null = null;
+  #cut: PostgresCut | SqliteStorage | null = null;
   #retries = 0;
   #reconnects = 0;
   #timeouts = 0;
@@ -372,8 +373,9 @@ class OdbcDatabase implements Database {
             onCutValues: (largestBytes) => {
               if (largestBytes > LARGE_VALUE_BYTES) broken = true;
             },
+            columns: plan?.columns,
+            storage: plan?.storage,
           }, started);
-          if (plan?.columns) result.columns = toColumns(plan.columns);
           if (typeof changed === "number" && changed >= 0) result.changedRows = changed;
         } finally {
           await cursor.close().catch(() => broken = true);
@@ -687,6 +689,8 @@ class OdbcDatabase implements Database {
         maxChars: this.#config.maxCellChars,
         inline: majorVersion(connection.dbmsVersion ?? "") >= 12, // WITH ... AS NOT MATERIALIZED
       })
+      : spec.engine.storageClasses
+      ? new SqliteStorage()
       : null;
     return this.#odbc.connectionString !== before;
   }

@@ -123,7 +123,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    await withRig({}, async ({ lb, replicas, dir }) => {
+    // The recommended setup: replicas drain for MCP_SHUTDOWN_DELAY on SIGTERM (the rolling-update step relies on it
+    // for requests HAProxy had already sent when it was told to drain; SIGKILL ignores it).
+    await withRig({ MCP_SHUTDOWN_DELAY: String(SHUTDOWN_DELAY_S) }, async ({ lb, replicas, dir }) => {
       await t.step(
         `${CALLS} calls at concurrency ${CONCURRENCY} (2026-07-28 pinned) all succeed, each client's on every replica`,
         () => spreadRun(lb, replicas, "pin", CALLS),

@@ -93,3 +93,13 @@ Deno.test({
     assert.equal(content.truncated_by, "cells");
   },
 });
+
+Deno.test({
+  name: "PostgreSQL: a read the server rewrites (a long text column) still says which columns turned to strings",
+  ignore: uri === undefined,
+  fn: async () => {
+    const { columns, rows } = await read("SELECT 9007199254740992::int8 AS beyond, repeat('x', 3) AS txt");
+    assert.deepEqual(rows, [["9007199254740992", "xxx"]]);
+    assert.deepEqual(columns.map((c) => c.json), ["string", "string"]);
+  },
+});

@@ -64,3 +64,21 @@ Deno.test("SQLite's declared columns read as node:sqlite reads them, in their JS
     "number",
   ]);
 });
+
+Deno.test("SQLite: a computed column takes its type from its values' storage class (6*7 is the number 42)", async () => {
+  const path = await fixture();
+  await using db = testDatabase(`sqlite://${path}`);
+  await using mcp = await connectClient(db);
+  const sql = "SELECT 6*7 AS a, 1 = 1 AS t, 12345678901234567890 AS big, date('2024-01-02') AS d, count(*) AS n FROM t";
+  const result = await mcp.call("base_readQuery", { sql });
+  assert.ok(!result.isError, JSON.stringify(result.content));
+  const content = result.structuredContent as unknown as { columns: { type: string }[]; rows: unknown[][] };
+  const direct = new DatabaseSync(path, { readOnly: true });
+  const classes = direct.prepare(
+    "SELECT typeof(6*7) AS a, typeof(1 = 1) AS t, typeof(12345678901234567890) AS big, typeof(date('2024-01-02')) AS d",
+  ).get() as Record<string, string>;
+  direct.close();
+  assert.deepEqual({ ...classes }, { a: "integer", t: "integer", big: "real", d: "text" });
+  assert.deepEqual(content.rows, [[42, 1, 12345678901234567000, "2024-01-02", 2]]);
+  assert.deepEqual(content.columns.map((c) => c.type), ["INTEGER", "INTEGER", "REAL", "TEXT", "INTEGER"]);
+});
