@@ -453,6 +453,9 @@ function allowPostgres(s: Scratch): Entry[] {
 function allowSqlite(s: Scratch): Entry[] {
   const t = s.table;
   return [
+    // Answered since tdmcp reads untyped columns' storage classes: it sends the statement inside its own SELECT,
+    // without the comments and the trailing semicolon that sqliteodbc took for a second statement.
+    ...semicolonsHidden(t),
     ["a bracket-quoted keyword", "SELECT [delete] FROM (SELECT 1 AS [delete])"],
     ["a backtick-quoted keyword", "SELECT `drop table` FROM (SELECT 1 AS `drop table`)"],
     ["PRAGMA table_info", `PRAGMA table_info(${t})`],
@@ -477,11 +480,10 @@ function semicolonsHidden(t: string): Entry[] {
 /**
  * Reads the guard allows that SQLite's ODBC driver (sqliteodbc) refuses with
  * "only one SQL statement allowed": it looks for a second statement after any
- * semicolon outside '...' and "..." — inside comments and [names] too.
+ * semicolon outside '...' and "..." — inside [names] and `names` too.
  */
 export function sqliteDriverRefusals(): Entry[] {
   return [
-    ...semicolonsHidden("items"),
     ["a bracket name hiding a semicolon", "SELECT [a;DELETE FROM items;] FROM (SELECT 1 AS [a;DELETE FROM items;])"],
     ["a backtick name hiding a semicolon", "SELECT `a;b` FROM (SELECT 1 AS `a;b`)"],
   ];
