@@ -9,28 +9,13 @@ import assert from "node:assert/strict";
 import { type CallToolResult, Client, StdioClientTransport, StreamableHTTPClientTransport } from "../_sdk.ts";
 import { demoPostgresUri, demoSqlitePath, PG_DEMO_SCHEMA } from "../_helpers.ts";
 import { pgUri } from "../_pg.ts";
+import { freePort, httpTaskArgs, ROOT, taskArgs, waitHealthy } from "./_spawn.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const MODES = [
   { label: "legacy", mode: "legacy", protocol: "2025-11-25" },
   { label: "auto", mode: "auto", protocol: "2026-07-28" },
   { label: "pinned 2026-07-28", mode: { pin: "2026-07-28" }, protocol: "2026-07-28" },
 ] as const;
-
-/** A deno task's command line from deno.json, with the real entry point. */
-function taskArgs(task: string): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
-  const words = (config.tasks[task].command as string).split(/\s+/);
-  assert.equal(words[0], "deno");
-  return words.slice(1);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 /** One database the clients meet: its URI, arguments for the tools' required parameters, a statement of seconds. */
 interface Target {
@@ -145,7 +130,7 @@ for (const { label: modeLabel, mode, protocol, target } of CASES) {
     async fn() {
       const transport = new StdioClientTransport({
         command: Deno.execPath(),
-        args: taskArgs("start").map((w) => w === "main.ts" ? `${ROOT}main.ts` : w),
+        args: taskArgs("start"),
         cwd: ROOT,
         env: { PATH: Deno.env.get("PATH") ?? "", DATABASE_URI: (await target.uri())!, ALLOW_SUPERUSER: "true" },
         stderr: "ignore",
@@ -166,10 +151,7 @@ for (const { label: modeLabel, mode, protocol, target } of CASES) {
     async fn() {
       const port = freePort();
       const child = new Deno.Command(Deno.execPath(), {
-        args: taskArgs("start:http").map((w) => w.replace("127.0.0.1:8001", `127.0.0.1:${port}`)).concat([
-          "--port",
-          String(port),
-        ]),
+        args: httpTaskArgs(port),
         cwd: ROOT,
         env: { DATABASE_URI: (await target.uri())!, ALLOW_SUPERUSER: "true" },
         stdin: "null",
@@ -177,15 +159,7 @@ for (const { label: modeLabel, mode, protocol, target } of CASES) {
         stderr: "null",
       }).spawn();
       try {
-        let ready = false;
-        for (let i = 0; i < 200 && !ready; i++) {
-          ready = await fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => {
-            await r.body?.cancel();
-            return r.ok;
-          }, () => false);
-          if (!ready) await new Promise((r) => setTimeout(r, 100));
-        }
-        assert.ok(ready, "the server answered /healthz");
+        await waitHealthy(port);
         const client = clientFor(mode);
         await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)));
         try {

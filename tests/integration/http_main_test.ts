@@ -2,23 +2,7 @@ import assert from "node:assert/strict";
 import { type CallToolResult, Client, StreamableHTTPClientTransport } from "../_sdk.ts";
 import { demoSqlitePath } from "../_helpers.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
-
-/** The exact command line of `deno task start:http`, moved to a free port. */
-function httpTaskArgs(port: number): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
-  const words = (config.tasks["start:http"].command as string).split(/\s+/);
-  assert.equal(words[0], "deno");
-  assert.ok(!words.some((w) => w === "-A" || w === "--allow-all" || w === "--allow-net"), "no blanket permissions");
-  return words.slice(1).map((w) => w.replace("127.0.0.1:8001", `127.0.0.1:${port}`)).concat(["--port", String(port)]);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
+import { freePort, httpTaskArgs, ROOT, waitHealthy } from "./_spawn.ts";
 
 Deno.test("deno task start:http serves MCP over Streamable HTTP with its scoped permissions and stops on SIGTERM", async () => {
   const port = freePort();
@@ -34,15 +18,7 @@ Deno.test("deno task start:http serves MCP over Streamable HTTP with its scoped 
   const stdout = new Response(child.stdout).text();
   try {
     const url = new URL(`http://127.0.0.1:${port}/mcp`);
-    let ready = false;
-    for (let i = 0; i < 200 && !ready; i++) {
-      ready = await fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => {
-        await r.body?.cancel();
-        return r.ok;
-      }, () => false);
-      if (!ready) await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(ready, "the server answered /healthz");
+    await waitHealthy(port);
     const refused = await fetch(url, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
     await refused.body?.cancel();
     assert.equal(refused.status, 401);

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { type CallToolResult, Client, StdioClientTransport, StreamableHTTPClientTransport } from "../_sdk.ts";
 import { pgAdmin, pgUri } from "../_pg.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
+import { freePort, ROOT, waitHealthy } from "./_spawn.ts";
 const PIN = { pin: "2026-07-28" } as const;
 type Mode = "legacy" | typeof PIN;
 
@@ -273,13 +273,6 @@ Deno.test({
     }),
 });
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 /** The server over Streamable HTTP (a server instance per request on the 2026 leg, and with MCP_STATELESS). */
 async function withHttp(env: Record<string, string>, fn: (url: URL) => Promise<void>): Promise<void> {
   const port = freePort();
@@ -292,15 +285,7 @@ async function withHttp(env: Record<string, string>, fn: (url: URL) => Promise<v
     stderr: "inherit",
   }).spawn();
   try {
-    let ready = false;
-    for (let i = 0; i < 200 && !ready; i++) {
-      ready = await fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => {
-        await r.body?.cancel();
-        return r.ok;
-      }, () => false);
-      if (!ready) await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(ready, "the server answered /healthz");
+    await waitHealthy(port);
     await fn(new URL(`http://127.0.0.1:${port}/mcp`));
   } finally {
     child.kill("SIGTERM");
