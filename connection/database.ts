@@ -14,7 +14,14 @@ import { PostgresCut } from "./cut_postgres.ts";
 import { SqliteStorage } from "./dialects/sqlite_storage.ts";
 import { readCursor } from "./fetch.ts";
 import { checkReadOnly, checkWrite } from "./guard.ts";
-import { lazyOdbc, type OdbcBatch, type OdbcConnection, type OdbcCursor, type OdbcDriver } from "./odbc.ts";
+import {
+  ColumnTexts,
+  lazyOdbc,
+  type OdbcBatch,
+  type OdbcConnection,
+  type OdbcCursor,
+  type OdbcDriver,
+} from "./odbc.ts";
 import { checkOnce, ledgerFailure, ledgerInsert } from "./once.ts";
 import { Pool } from "./pool.ts";
 import { redact } from "./redact.ts";
@@ -145,6 +152,8 @@ class OdbcDatabase implements Database {
   #isolation: CallIsolation;
   /** How reads on PostgreSQL have their long values cut by the server (set once the engine is known). */
   #cut: PostgresCut | SqliteStorage | null = null;
+  /** Result descriptions read from the addon's `columnsText`, each distinct one once. */
+  readonly #columnTexts = new ColumnTexts();
   #retries = 0;
   #reconnects = 0;
   #timeouts = 0;
@@ -335,6 +344,8 @@ class OdbcDatabase implements Database {
             // The driver's own timeout is a backstop one second behind the cancel below.
             timeout: driverTimeout,
             firstFetch: true,
+            // One string describes the columns (cheaper than an object per column), read once per description.
+            columnsText: true,
             // Longer cells are cut to maxCellChars anyway; one more character shows that they were.
             maxBoundChars: this.#config.maxCellChars + 1,
             maxBoundBytes: Math.min(this.#config.fetchBytes, this.#odbc.fetchBytes ?? Infinity),
@@ -357,7 +368,7 @@ class OdbcDatabase implements Database {
           plan = await cutter!.plan(sql, describe);
           cursor = await open(plan?.statement ?? sql);
         }
-        if (plan) cutter!.check(plan, cursor.odbcCursor?.firstBatch?.columns);
+        if (plan) cutter!.check(plan, this.#columnTexts.of(cursor.odbcCursor?.firstBatch));
         // SQLRowCount of a write, which the addon hands over with the first fetch.
         const changed = write ? cursor.odbcCursor?.firstBatch?.count : undefined;
         ended = cursor.odbcCursor?.endSql;
@@ -375,6 +386,7 @@ class OdbcDatabase implements Database {
             },
             columns: plan?.columns,
             storage: plan?.storage,
+            columnTexts: this.#columnTexts,
           }, started);
           if (typeof changed === "number" && changed >= 0) result.changedRows = changed;
         } finally {

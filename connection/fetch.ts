@@ -16,7 +16,14 @@ import {
   toCell,
   toText,
 } from "./cells.ts";
-import { type OdbcBatch, type OdbcColumn, type OdbcCursor, takeFirstBatch } from "./odbc.ts";
+import {
+  type ColumnTexts,
+  type OdbcBatch,
+  type OdbcColumn,
+  type OdbcCursor,
+  parseColumnsText,
+  takeFirstBatch,
+} from "./odbc.ts";
 import type { Cell, QueryResult } from "./types.ts";
 
 /** Budgets of one read. */
@@ -41,6 +48,8 @@ export interface ReadBudget {
   columns?: readonly OdbcColumn[];
   /** With `columns`: the rewriting marks the storage class of SQLite's untyped columns (`storageClassSql`). */
   storage?: boolean;
+  /** Reads the batches' `columnsText` (the cursor was opened with `columnsText`), remembering each description read. */
+  columnTexts?: ColumnTexts;
 }
 
 /** Reads rows from an open cursor until a budget or the data ends. */
@@ -62,9 +71,12 @@ export async function readCursor(
   read: while (true) {
     budget.signal?.throwIfAborted();
     const batch = takeFirstBatch(cursor) ?? await cursor.fetch();
-    if (readers === null && (budget.columns || batch.columns)) {
-      readers = columnReaders(budget.columns ?? batch.columns!, budget.columns !== undefined && budget.storage);
-      converts = readers.map((reader) => reader.convert);
+    if (readers === null) {
+      const described = budget.columns ?? describedColumns(batch, budget.columnTexts);
+      if (described) {
+        readers = columnReaders(described, budget.columns !== undefined && budget.storage);
+        converts = readers.map((reader) => reader.convert);
+      }
     }
     const cut = cutPositions(batch);
     if (cut) driverCut = Math.max(driverCut, batch.largestCutBytes ?? 0);
@@ -119,6 +131,12 @@ export async function readCursor(
     truncatedBy,
     elapsedMs: Math.round((performance.now() - started) * 100) / 100,
   };
+}
+
+/** A batch's own columns: its `columns`, or those its `columnsText` describes. */
+function describedColumns(batch: OdbcBatch, texts: ColumnTexts | undefined): readonly OdbcColumn[] | undefined {
+  if (texts) return texts.of(batch);
+  return batch.columns ?? (batch.columnsText === undefined ? undefined : parseColumnsText(batch.columnsText));
 }
 
 /** The cells the addon cut in a batch (`row * columns + column`), or undefined when none. */
