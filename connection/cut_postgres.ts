@@ -18,7 +18,7 @@
  * @module
  */
 import type { OdbcColumn } from "./odbc.ts";
-import { tokenize } from "./sql_tokens.ts";
+import { type Token, tokenize } from "./sql_tokens.ts";
 
 const QUERY_START = new Set(["SELECT", "WITH", "VALUES", "TABLE"]);
 const TEXT_TYPES = new Set(["SQL_CHAR", "SQL_VARCHAR", "SQL_WCHAR", "SQL_WVARCHAR"]);
@@ -34,6 +34,25 @@ const ALIAS = "tdmcp_q";
  * and comments dropped), or null when it cannot.
  */
 export function subqueryBody(sql: string, dialect: "postgres" | "sqlite" = "postgres"): string | null {
+  const tokens = queryTokens(sql, dialect);
+  return tokens && sql.slice(tokens[0].start, tokens[tokens.length - 1].end);
+}
+
+/**
+ * {@link subqueryBody} and its {@link shapeKey} from one reading of the text (a read's plan needs both, on every call),
+ * or null when the statement cannot stand as a subquery.
+ */
+export function subqueryShape(
+  sql: string,
+  dialect: "postgres" | "sqlite" = "postgres",
+): { body: string; key: string } | null {
+  const tokens = queryTokens(sql, dialect);
+  if (tokens === null) return null;
+  return { body: sql.slice(tokens[0].start, tokens[tokens.length - 1].end), key: keyOf(tokens) };
+}
+
+/** The tokens of a statement's query, without spacing, comments and trailing semicolons; null when not one query. */
+function queryTokens(sql: string, dialect: "postgres" | "sqlite"): Token[] | null {
   const tokens = tokenize(sql, dialect).filter((t) =>
     t.kind !== "whitespace" && t.kind !== "line_comment" && t.kind !== "block_comment"
   );
@@ -53,7 +72,8 @@ export function subqueryBody(sql: string, dialect: "postgres" | "sqlite" = "post
     else if (token.text === ")" && --depth < 0) return null;
   }
   if (depth !== 0) return null;
-  return sql.slice(tokens[0].start, tokens[end - 1].end);
+  tokens.length = end;
+  return tokens;
 }
 
 /** The statement that describes `body`'s columns without running it. */
@@ -173,9 +193,9 @@ export class PostgresCut {
    * query statement); `describe` runs a statement and returns its columns.
    */
   async plan(sql: string, describe: (statement: string) => Promise<readonly OdbcColumn[]>): Promise<CutPlan | null> {
-    const body = subqueryBody(sql);
-    if (body === null) return null;
-    const key = shapeKey(body);
+    const shaped = subqueryShape(sql);
+    if (shaped === null) return null;
+    const { body, key } = shaped;
     let shape = this.#shapes.get(key);
     const cached = shape !== undefined && performance.now() - shape.at < this.#options.shapeTtlMs;
     if (cached) {
@@ -229,9 +249,14 @@ export class PostgresCut {
  * may set a type's length.
  */
 export function shapeKey(body: string, dialect: "postgres" | "sqlite" = "postgres"): string {
+  return keyOf(tokenize(body, dialect));
+}
+
+/** The shape of a statement's tokens (see {@link shapeKey}); spacing and comments are skipped. */
+function keyOf(tokens: readonly Token[]): string {
   const parts: string[] = [];
   let previous = "";
-  for (const token of tokenize(body, dialect)) {
+  for (const token of tokens) {
     if (token.kind === "whitespace" || token.kind === "line_comment" || token.kind === "block_comment") continue;
     const literal = (token.kind === "number" || token.kind === "string") && previous !== "(" && previous !== ",";
     parts.push(

@@ -11,7 +11,7 @@
  * any other mix is written as strings (`json: "string"`, type `ANY`), as a column of blobs alone is base64 (`BLOB`).
  * @module
  */
-import { type CutPlan, describeSql, shapeKey, subqueryBody } from "../cut_postgres.ts";
+import { type CutPlan, describeSql, subqueryBody, subqueryShape } from "../cut_postgres.ts";
 import type { OdbcColumn } from "../odbc.ts";
 import type { Cell, JsonKind, ResultColumn } from "../types.ts";
 
@@ -135,9 +135,9 @@ export class SqliteStorage {
 
   /** The plan of a read of `sql`, or null when it cannot be wrapped; `describe` runs a statement and returns its columns. */
   async plan(sql: string, describe: (statement: string) => Promise<readonly OdbcColumn[]>): Promise<CutPlan | null> {
-    const body = subqueryBody(sql, "sqlite");
-    if (body === null) return null;
-    const key = shapeKey(body, "sqlite");
+    const shaped = subqueryShape(sql, "sqlite");
+    if (shaped === null) return null;
+    const { body, key } = shaped;
     let shape = this.#shapes.get(key);
     const cached = shape !== undefined && performance.now() - shape.at < this.#ttlMs;
     if (!cached) {

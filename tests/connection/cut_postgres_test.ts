@@ -5,7 +5,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { cutLongValuesSql, describeSql, PostgresCut, shapeKey, subqueryBody } from "../../connection/cut_postgres.ts";
+import {
+  cutLongValuesSql,
+  describeSql,
+  PostgresCut,
+  shapeKey,
+  subqueryBody,
+  subqueryShape,
+} from "../../connection/cut_postgres.ts";
 import { DATABASE_DEFAULTS } from "../../connection/database.ts";
 import type { OdbcColumn } from "../../connection/odbc.ts";
 import { demoPostgresUri, testDatabase } from "../_helpers.ts";
@@ -34,6 +41,25 @@ Deno.test("only one query statement with balanced parentheses is wrapped; traili
     [";", null],
   ];
   for (const [sql, body] of cases) assert.equal(subqueryBody(sql), body, sql);
+});
+
+Deno.test("a read's body and shape from one reading of its text are those subqueryBody and shapeKey give", () => {
+  const statements = [
+    "SELECT 1",
+    "  select 1 ;; -- done\n",
+    "-- leading\nSELECT ')' AS p, x::varchar(10) /* c */ FROM t WHERE id = 5 AND s = $$b$$ LIMIT 10000000000;",
+    "WITH t AS (SELECT 1.5 AS n) SELECT substr(x, 1, 5), 'a' FROM t",
+    "(SELECT 1) UNION (SELECT 2) ORDER BY 1",
+    "SELECT 1; SELECT 2",
+    "SELECT (1",
+    "",
+  ];
+  for (const dialect of ["postgres", "sqlite"] as const) {
+    for (const sql of statements) {
+      const body = subqueryBody(sql, dialect);
+      assert.deepEqual(subqueryShape(sql, dialect), body === null ? null : { body, key: shapeKey(body, dialect) }, sql);
+    }
+  }
 });
 
 /** A described column as psqlODBC reports it. */
