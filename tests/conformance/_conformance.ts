@@ -5,6 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { freePort, waitHealthy } from "../integration/_spawn.ts";
 
 /** The repository root (the cwd of the server and the runner). */
 export const ROOT = new URL("../..", import.meta.url).pathname;
@@ -27,26 +28,6 @@ export function serverArgs(port: number, fixtureDirs: readonly string[]): string
     w.replace("127.0.0.1:8001", `127.0.0.1:${port}`)
       .replace(/^--allow-read=(.*)$/, `--allow-read=$1,${fixtureDirs.join(",")}`)
   ).concat(["--port", String(port)], fixtureDirs.flatMap((dir) => ["--tools-dir", dir]));
-}
-
-/** A port nobody listens on right now. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function waitHealthy(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => {
-      await r.body?.cancel();
-      return r.ok;
-    }, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the server did not answer /healthz within 30 s");
 }
 
 /** A running start:http process: its port, and `stop()`, which ends it and returns what it logged. */
@@ -73,7 +54,7 @@ export async function startServer(fixtureDirs: readonly string[], env: Record<st
     return await log;
   };
   try {
-    await waitHealthy(port);
+    await waitHealthy(port, "", 30_000);
   } catch (error) {
     await stop();
     throw error;

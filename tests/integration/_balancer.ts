@@ -7,15 +7,7 @@
  * calls come from _mcp_load.ts.
  * @module
  */
-const ROOT = new URL("../..", import.meta.url).pathname;
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
+import { freePort, httpTaskArgs, ROOT } from "./_spawn.ts";
 
 /** The HAProxy binary: `haproxy` on PATH, else Debian's /usr/sbin/haproxy (not on a non-root PATH); undefined when absent. */
 export function haproxyPath(): string | undefined {
@@ -46,18 +38,6 @@ export interface Replica {
   stop(): Promise<void>;
 }
 
-/** The argv of `deno task start:http` with `deno` made this Deno and its port moved. */
-function httpTaskArgv(port: number): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
-  const entry = config.tasks["start:http"];
-  const words = (typeof entry === "string" ? entry : entry.command as string).trim().split(/\s+/);
-  if (words[0] !== "deno") throw new Error(`task start:http does not start with deno: ${words.join(" ")}`);
-  if (words.some((w) => w === "-A" || w === "--allow-all" || w === "--allow-net")) {
-    throw new Error("task start:http has a blanket permission");
-  }
-  return [Deno.execPath(), ...words.slice(1).map((w) => w.replace("127.0.0.1:8001", `127.0.0.1:${port}`))];
-}
-
 /** Starts one replica and waits until its `/readyz` answers 200 (its database answers). */
 export async function startReplica(name: string, env: Record<string, string>): Promise<Replica> {
   const port = freePort();
@@ -66,9 +46,9 @@ export async function startReplica(name: string, env: Record<string, string>): P
     const value = Deno.env.get(key);
     if (value !== undefined) base[key] = value;
   }
-  const argv = httpTaskArgv(port);
+  const argv = [Deno.execPath(), ...httpTaskArgs(port)];
   const child = new Deno.Command(argv[0], {
-    args: [...argv.slice(1), "--port", String(port)],
+    args: argv.slice(1),
     cwd: ROOT,
     clearEnv: true,
     env: { ...base, MCP_HOST: "127.0.0.1", ...env },

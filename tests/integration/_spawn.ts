@@ -34,9 +34,9 @@ export function httpTaskArgs(port: number): string[] {
   ]);
 }
 
-/** Waits until the server on `port` answers `GET /healthz` (up to 20 s), or fails the test. */
-export async function waitHealthy(port: number, detail = ""): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+/** Waits until the server on `port` answers `GET /healthz` (up to `timeoutMs`, 20 s by default), or fails the test. */
+export async function waitHealthy(port: number, detail = "", timeoutMs = 20_000): Promise<void> {
+  for (let i = 0; i < timeoutMs / 100; i++) {
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(async (r) => {
       await r.body?.cancel();
       return r.ok;
@@ -44,5 +44,5 @@ export async function waitHealthy(port: number, detail = ""): Promise<void> {
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.fail(`the server did not answer /healthz within 20 s${detail ? `\n${detail}` : ""}`);
+  assert.fail(`the server did not answer /healthz within ${timeoutMs / 1000} s${detail ? `\n${detail}` : ""}`);
 }
