@@ -241,10 +241,24 @@ class OdbcDatabase implements Database {
     // losses are retried twice at most, so one call ends at most four sessions (21 before this limit). A pooled
     // connection found dead (killed while idle, a restart) says nothing about the statement and is retried as before.
     let lostMidStatement = 0;
+    // Most calls succeed at once, so the first attempt runs before p-retry is set up (its option checks and frames cost
+    // a few µs per call); a failure is handed to p-retry as the failure of its own first attempt, so everything after
+    // it (whether to retry, the delays, the attempt numbers) is p-retry's exactly as if p-retry had run that attempt.
+    let firstFailure: { error: unknown } | null;
+    try {
+      return await run();
+    } catch (error) {
+      firstFailure = { error };
+    }
     // Read-only work is retried after a lost connection until the call's own
     // deadline (and at most `retries` times); a down database fails fast
     // through the breaker instead.
-    return await pRetry(run, {
+    return await pRetry(() => {
+      if (firstFailure === null) return run();
+      const { error } = firstFailure;
+      firstFailure = null;
+      throw error;
+    }, {
       retries: this.#config.retries,
       minTimeout: 25,
       maxTimeout: 500,
