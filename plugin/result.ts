@@ -119,6 +119,50 @@ export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? "");
 }
 
+/** Longest JSON text of a finite number: a sign, 17 significant digits, a point and 6 leading zeros, or an exponent. */
+const NUMBER_BYTES_MAX = 25;
+/** Deepest nesting {@link jsonBytesAtMost} walks; deeper (or cyclic) values are measured exactly (or fail as they would). */
+const BOUND_DEPTH_MAX = 32;
+
+/**
+ * An upper bound of {@link jsonBytes} without serializing: a string takes at most 6 bytes a UTF-16 unit (`\u001f`;
+ * any other character 1 to 3 bytes, a surrogate pair 4 for its 2 units) plus its quotes, a number at most
+ * {@link NUMBER_BYTES_MAX}. `Infinity` for what it does not walk (objects other than plain ones and arrays, a `toJSON`
+ * method, a bigint, deep or cyclic values): measure those exactly.
+ */
+export function jsonBytesAtMost(value: unknown, depth = 0): number {
+  switch (typeof value) {
+    case "string":
+      return 6 * value.length + 2;
+    case "number":
+      return NUMBER_BYTES_MAX;
+    case "boolean":
+      return 5;
+    case "undefined":
+    case "function":
+    case "symbol":
+      return 4; // "null" in an array; left out of an object
+    case "object": {
+      if (value === null) return 4;
+      if (depth >= BOUND_DEPTH_MAX || typeof (value as { toJSON?: unknown }).toJSON === "function") return Infinity;
+      if (Array.isArray(value)) {
+        let bytes = 2 + value.length;
+        for (const item of value) bytes += jsonBytesAtMost(item, depth + 1);
+        return bytes;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return Infinity;
+      let bytes = 2;
+      for (const key of Object.keys(value)) {
+        bytes += 6 * key.length + 4 + jsonBytesAtMost((value as Record<string, unknown>)[key], depth + 1);
+      }
+      return bytes;
+    }
+    default:
+      return Infinity; // a bigint: JSON.stringify throws, and jsonBytes says so
+  }
+}
+
 /**
  * Fits a tool result into `maxBytes` of serialized JSON (UTF-8, escapes
  * included). The structured content is authoritative: the text rendering is
@@ -128,6 +172,8 @@ export function jsonBytes(value: unknown): number {
  * an error the agent can act on.
  */
 export function fitResult(result: ToolResult, maxBytes: number): ToolResult {
+  // Most replies are far below the budget: a cheap bound says so without serializing them.
+  if (jsonBytesAtMost(result) <= maxBytes) return result;
   const total = jsonBytes(result);
   if (total <= maxBytes) return result;
   const blank = (r: ToolResult): ToolResult => ({

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fitResult, jsonBytes, tableResult } from "../../plugin/result.ts";
+import { fitResult, jsonBytes, jsonBytesAtMost, tableResult } from "../../plugin/result.ts";
 import type { Cell, QueryResult } from "../../connection/types.ts";
 
 function table(rows: Cell[][]): QueryResult {
@@ -71,4 +71,78 @@ Deno.test("fitResult counts multibyte text in UTF-8 bytes, not characters", () =
   const fitted = fitResult(result, 5_000);
   assert.ok(jsonBytes(fitted) <= 5_000, `${jsonBytes(fitted)}`);
   assert.ok(!(fitted.content[0] as { text: string }).text.includes("\ud83d\n"), "no half pair");
+});
+
+Deno.test("jsonBytesAtMost is never below the serialized size, whatever the values", () => {
+  const pieces = [
+    "a",
+    "é",
+    "€",
+    "😀",
+    "\ud800",
+    "\udc00",
+    "\x00",
+    "\x1f",
+    "\t",
+    "\n",
+    '"',
+    "\\",
+    "\u2028",
+    "\x7f",
+    " ",
+  ];
+  const numbers = [0, -0, 1, -1, 0.1, -0.0000012345678901234567, 1.2345678901234567e-7, -1.7976931348623157e308];
+  numbers.push(123456789012345680000, -5e-324, Number.MAX_SAFE_INTEGER, NaN, Infinity, -Infinity);
+  let seed = 7;
+  const random = (n: number) =>
+    Math.floor((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648 * n);
+  const text = () => Array.from({ length: random(40) }, () => pieces[random(pieces.length)]).join("");
+  const value = (depth: number): unknown => {
+    switch (random(depth > 3 ? 6 : 8)) {
+      case 0:
+        return text();
+      case 1:
+        return numbers[random(numbers.length)];
+      case 2:
+        return random(2) === 0;
+      case 3:
+        return null;
+      case 4:
+        return undefined;
+      case 5:
+        return text().length;
+      case 6:
+        return Array.from({ length: random(6) }, () => value(depth + 1));
+      default:
+        return Object.fromEntries(Array.from({ length: random(6) }, () => [text(), value(depth + 1)]));
+    }
+  };
+  for (const n of numbers) assert.ok(jsonBytesAtMost(n) >= jsonBytes(n), String(n));
+  for (const piece of pieces) assert.ok(jsonBytesAtMost(piece.repeat(3)) >= jsonBytes(piece.repeat(3)), piece);
+  for (let i = 0; i < 3_000; i++) {
+    const t = text();
+    assert.ok(jsonBytesAtMost(t) >= jsonBytes(t), JSON.stringify(t));
+    const v = { structuredContent: value(0), content: [{ type: "text", text: text() }], list: [value(0), value(0)] };
+    assert.ok(jsonBytesAtMost(v) >= jsonBytes(v), JSON.stringify(v));
+  }
+});
+
+Deno.test("jsonBytesAtMost gives up on what it cannot bound cheaply: toJSON, class instances, bigints, deep nesting", () => {
+  assert.equal(jsonBytesAtMost({ a: { toJSON: () => "x".repeat(1_000) } }), Infinity);
+  assert.equal(jsonBytesAtMost([new Date(0)]), Infinity);
+  assert.equal(jsonBytesAtMost({ m: new Map([[1, 2]]) }), Infinity);
+  assert.equal(jsonBytesAtMost({ n: 1n }), Infinity);
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  assert.equal(jsonBytesAtMost(cyclic), Infinity);
+  assert.throws(() => fitResult({ content: [], structuredContent: cyclic }, 1_000_000), TypeError);
+});
+
+Deno.test("fitResult measures exactly when the bound is over the budget: a result within it is returned unchanged", () => {
+  // 3,000 control characters: 18,002 bytes escaped, as the bound says; plain letters: 3,002 bytes, bound 18,002.
+  const letters = tableResult(table([[1, "x".repeat(3_000)]]));
+  assert.ok(jsonBytesAtMost(letters) > 10_000 && jsonBytes(letters) < 10_000);
+  assert.equal(fitResult(letters, 10_000), letters);
+  const controls = tableResult(table([[1, "\x01".repeat(3_000)]]));
+  assert.notEqual(fitResult(controls, 10_000), controls);
 });
