@@ -45,17 +45,24 @@ export function subqueryBody(sql: string, dialect: "postgres" | "sqlite" = "post
 export function subqueryShape(
   sql: string,
   dialect: "postgres" | "sqlite" = "postgres",
+  significant?: readonly Token[],
 ): { body: string; key: string } | null {
-  const tokens = queryTokens(sql, dialect);
+  const tokens = queryTokens(sql, dialect, significant);
   if (tokens === null) return null;
   return { body: sql.slice(tokens[0].start, tokens[tokens.length - 1].end), key: keyOf(tokens) };
 }
 
-/** The tokens of a statement's query, without spacing, comments and trailing semicolons; null when not one query. */
-function queryTokens(sql: string, dialect: "postgres" | "sqlite"): Token[] | null {
-  const tokens = tokenize(sql, dialect).filter((t) =>
-    t.kind !== "whitespace" && t.kind !== "line_comment" && t.kind !== "block_comment"
-  );
+/**
+ * The tokens of a statement's query, without spacing, comments and trailing semicolons; null when not one query.
+ * `significant`: the text's tokens under the dialect's usual reading without spacing and comments, when already known
+ * (the guard's `tokens`), so that the text is not tokenized again.
+ */
+function queryTokens(sql: string, dialect: "postgres" | "sqlite", significant?: readonly Token[]): Token[] | null {
+  const tokens = significant
+    ? [...significant]
+    : tokenize(sql, dialect).filter((t) =>
+      t.kind !== "whitespace" && t.kind !== "line_comment" && t.kind !== "block_comment"
+    );
   let end = tokens.length;
   while (end > 0 && tokens[end - 1].kind === "semicolon") end--;
   if (end === 0) return null;
@@ -190,10 +197,15 @@ export class PostgresCut {
 
   /**
    * The plan of a read of `sql`, or null when it cannot be wrapped (not one
-   * query statement); `describe` runs a statement and returns its columns.
+   * query statement); `describe` runs a statement and returns its columns. `tokens`: the guard's tokens of `sql`
+   * (`GuardResult.tokens`), which spare tokenizing it again.
    */
-  async plan(sql: string, describe: (statement: string) => Promise<readonly OdbcColumn[]>): Promise<CutPlan | null> {
-    const shaped = subqueryShape(sql);
+  async plan(
+    sql: string,
+    describe: (statement: string) => Promise<readonly OdbcColumn[]>,
+    tokens?: readonly Token[],
+  ): Promise<CutPlan | null> {
+    const shaped = subqueryShape(sql, "postgres", tokens);
     if (shaped === null) return null;
     const { body, key } = shaped;
     let shape = this.#shapes.get(key);

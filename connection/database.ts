@@ -27,6 +27,7 @@ import { Pool } from "./pool.ts";
 import { redact } from "./redact.ts";
 import { type CallIsolation, dialectOfDbms, majorVersion } from "./session.ts";
 import { toCell, toColumns } from "./cells.ts";
+import type { Token } from "./sql_tokens.ts";
 import { completeForEngine, type OdbcTarget, parseDatabaseUri } from "./uri.ts";
 import type { Database, DatabaseStats, Dialect, Engine, QueryOptions, QueryResult, RolePower } from "./types.ts";
 
@@ -225,11 +226,14 @@ class OdbcDatabase implements Database {
     const deadline = performance.now() + timeoutMs;
     const write = !verdict.ok;
     const calls = verdict.ok ? verdict.calls ?? NO_CALLS : NO_CALLS;
+    // The guard's tokens of the text, which the read's plan reads instead of tokenizing it again.
+    const tokens = verdict.ok ? verdict.tokens : undefined;
     const run = () =>
       this.#execute(
         text,
         options,
         calls,
+        tokens,
         write,
         maxRows,
         Math.max(1, Math.round(deadline - performance.now())),
@@ -288,6 +292,7 @@ class OdbcDatabase implements Database {
     sql: string,
     options: QueryOptions,
     calls: ReadonlySet<string>,
+    tokens: readonly Token[] | undefined,
     write: boolean,
     maxRows: number,
     timeoutMs: number,
@@ -370,7 +375,7 @@ class OdbcDatabase implements Database {
         const cutter = write ? null : this.#cut;
         const describe = async (text: string) =>
           (await connection.query(text, params, { timeout: driverTimeout })).columns ?? [];
-        let plan = cutter ? await cutter.plan(sql, describe) : null;
+        let plan = cutter ? await cutter.plan(sql, describe, tokens) : null;
         let cursor: OdbcCursor;
         try {
           cursor = await open(plan?.statement ?? sql);
@@ -379,7 +384,7 @@ class OdbcDatabase implements Database {
           cutter!.forget(plan);
           // A remembered shape may be out of date (a column dropped or retyped since): describe it again, once.
           if (!plan.cached || stoppedBy !== null || !SHAPE_CHANGED.test(this.#error(error).sqlState)) throw error;
-          plan = await cutter!.plan(sql, describe);
+          plan = await cutter!.plan(sql, describe, tokens);
           cursor = await open(plan?.statement ?? sql);
         }
         if (plan) cutter!.check(plan, this.#columnTexts.of(cursor.odbcCursor?.firstBatch));

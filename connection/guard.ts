@@ -35,6 +35,11 @@ export type GuardResult =
     kind: string;
     /** Lowercased names of every function the statement calls, under every reading, in SQL text it carries too. */
     calls?: ReadonlySet<string>;
+    /**
+     * The statement's tokens under the dialect's usual reading, without spacing, comments and semicolons: what a read's
+     * plan (`cut_postgres.ts`, `dialects/sqlite_storage.ts`) reads, so that the text is tokenized once per call.
+     */
+    tokens?: readonly Token[];
   }
   | { ok: false; reason: string };
 
@@ -145,7 +150,8 @@ function check(
     verdict ??= result;
   }
   if (!verdict) return refuse("the statement is empty; send one SQL query");
-  return verdict.ok ? { ...verdict, calls } : verdict;
+  // The first reading is the dialect's usual one (lexingVariants starts with it).
+  return verdict.ok ? { ...verdict, calls, tokens: statements[0][1] } : verdict;
 }
 
 /** The significant tokens of the one statement in `tokens`, or why there is not exactly one. */

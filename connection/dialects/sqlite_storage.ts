@@ -13,6 +13,7 @@
  */
 import { type CutPlan, describeSql, subqueryBody, subqueryShape } from "../cut_postgres.ts";
 import type { OdbcColumn } from "../odbc.ts";
+import type { Token } from "../sql_tokens.ts";
 import type { Cell, JsonKind, ResultColumn } from "../types.ts";
 
 /** The alias of the wrapped statement. */
@@ -30,7 +31,11 @@ export function untyped(column: OdbcColumn): boolean {
 export function storageClassSql(sql: string, columns: readonly OdbcColumn[]): string | null {
   if (!columns.some(untyped)) return null;
   const body = subqueryBody(sql, "sqlite");
-  if (body === null) return null;
+  return body === null ? null : storageClassBody(body, columns);
+}
+
+/** {@link storageClassSql} of a statement's query `body` (a column must be `untyped`). */
+function storageClassBody(body: string, columns: readonly OdbcColumn[]): string {
   const select = columns.map((column, i) => {
     const ref = `${ALIAS}."${i + 1}"`;
     const value = untyped(column)
@@ -133,9 +138,16 @@ export class SqliteStorage {
     this.#ttlMs = options.shapeTtlMs ?? 10_000;
   }
 
-  /** The plan of a read of `sql`, or null when it cannot be wrapped; `describe` runs a statement and returns its columns. */
-  async plan(sql: string, describe: (statement: string) => Promise<readonly OdbcColumn[]>): Promise<CutPlan | null> {
-    const shaped = subqueryShape(sql, "sqlite");
+  /**
+   * The plan of a read of `sql`, or null when it cannot be wrapped; `describe` runs a statement and returns its columns.
+   * `tokens`: the guard's tokens of `sql` (`GuardResult.tokens`), which spare tokenizing it again.
+   */
+  async plan(
+    sql: string,
+    describe: (statement: string) => Promise<readonly OdbcColumn[]>,
+    tokens?: readonly Token[],
+  ): Promise<CutPlan | null> {
+    const shaped = subqueryShape(sql, "sqlite", tokens);
     if (shaped === null) return null;
     const { body, key } = shaped;
     let shape = this.#shapes.get(key);
@@ -146,7 +158,7 @@ export class SqliteStorage {
     this.#shapes.delete(key); // most recently used last
     this.#shapes.set(key, shape!);
     if (this.#shapes.size > this.#maxShapes) this.#shapes.delete(this.#shapes.keys().next().value!);
-    const statement = storageClassSql(sql, shape!.columns);
+    const statement = shape!.columns.some(untyped) ? storageClassBody(body, shape!.columns) : null;
     return statement === null
       ? { statement: sql, cached, key }
       : { statement, columns: shape!.columns, storage: true, cached, key };

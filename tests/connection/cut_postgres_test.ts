@@ -14,9 +14,11 @@ import {
   subqueryShape,
 } from "../../connection/cut_postgres.ts";
 import { DATABASE_DEFAULTS } from "../../connection/database.ts";
+import { checkReadOnly } from "../../connection/guard.ts";
 import type { OdbcColumn } from "../../connection/odbc.ts";
 import { demoPostgresUri, testDatabase } from "../_helpers.ts";
 import { pgAdmin, pgUri } from "../_pg.ts";
+import { allowCorpus, type Scratch } from "../integration/_corpus.ts";
 
 Deno.test("only one query statement with balanced parentheses is wrapped; trailing semicolons and comments go", () => {
   const cases: [string, string | null][] = [
@@ -59,6 +61,42 @@ Deno.test("a read's body and shape from one reading of its text are those subque
       const body = subqueryBody(sql, dialect);
       assert.deepEqual(subqueryShape(sql, dialect), body === null ? null : { body, key: shapeKey(body, dialect) }, sql);
     }
+  }
+});
+
+Deno.test("a read's shape from the guard's tokens is the shape from tokenizing its text, for every read the guard allows", () => {
+  const scratch: Scratch = {
+    schema: "guard_x",
+    table: "guard_x.t",
+    index: "guard_x.i",
+    sequence: "guard_x.s",
+    newTable: "guard_x.n",
+    procedure: "guard_x.p",
+    writers: { insert: "guard_x.wi", nextval: "guard_x.wn", dynamic: "guard_x.wd" },
+    role: "guard_x_role",
+    dir: "/tmp/guard_x",
+    victim: 0,
+    slot: "guard_x_slot",
+  };
+  const extra = [
+    "  select 1 ;; -- done\n",
+    "-- leading\nSELECT ')' AS p, x::varchar(10) /* c */ FROM t WHERE id = 5 AND s = $$b$$ LIMIT 10000000000;",
+    "SELECT E'a\\'' AS q, 'b\\' AS r /* /* nested */ */ FROM t WHERE n = 1.5e3;",
+    'SELECT [a b], `c`, "d" FROM t -- end',
+    "(SELECT 1) UNION (SELECT 2) ORDER BY 1",
+    "WITH t AS (SELECT 1.5 AS n) SELECT substr(x, 1, 5), 'a' FROM t",
+    "SELECT * FROM orders WHERE order_id = 42",
+  ];
+  for (const dialect of ["postgres", "sqlite"] as const) {
+    let compared = 0;
+    for (const sql of [...extra, ...allowCorpus(dialect, scratch).map(([, sql]) => sql)]) {
+      const verdict = checkReadOnly(sql, dialect);
+      if (!verdict.ok) continue;
+      assert.ok(verdict.tokens, sql);
+      assert.deepEqual(subqueryShape(sql, dialect, verdict.tokens), subqueryShape(sql, dialect), sql);
+      compared++;
+    }
+    assert.ok(compared > 20, `${dialect}: only ${compared} reads compared`);
   }
 });
 
