@@ -9,6 +9,7 @@
 import pRetry from "p-retry";
 import { BREAKER_DEFAULTS, type BreakerOptions, CircuitBreaker } from "./breaker.ts";
 import { DIALECT_SPECS, type DialectSpec, UNKNOWN_ENGINE } from "./dialects/mod.ts";
+import { Deadlines } from "./deadlines.ts";
 import { DatabaseError, NOT_ACCEPTING, toDatabaseError } from "./errors.ts";
 import { PostgresCut } from "./cut_postgres.ts";
 import { SqliteStorage } from "./dialects/sqlite_storage.ts";
@@ -153,6 +154,8 @@ class OdbcDatabase implements Database {
   #isolation: CallIsolation;
   /** How reads on PostgreSQL have their long values cut by the server (set once the engine is known). */
   #cut: PostgresCut | SqliteStorage | null = null;
+  /** The calls' statement timeouts, on one timer. */
+  readonly #deadlines = new Deadlines();
   /** Result descriptions read from the addon's `columnsText`, each distinct one once. */
   readonly #columnTexts = new ColumnTexts();
   #retries = 0;
@@ -311,19 +314,21 @@ class OdbcDatabase implements Database {
       stoppedBy = why;
       connection.cancel().catch((error) => this.#log("warning", `cancel failed: ${this.#error(error).message}`));
     };
-    // One timer per call: it stops the statement at its timeout, then gives the
-    // driver `cancelGraceMs` to obey before the call fails without it; a cancel
-    // by the caller starts the same grace at once.
+    // A deadline per call (one timer for all, deadlines.ts): it stops the statement at its timeout, then a timer gives
+    // the driver `cancelGraceMs` to obey before the call fails without it; a cancel by the caller starts the same
+    // grace at once.
     const grace = this.#config.cancelGraceMs;
     let giveUp!: (error: DatabaseError) => void;
     const gaveUp = new Promise<never>((_, reject) => giveUp = reject);
     const graceOver = () => giveUp(new DatabaseError("the driver did not stop the statement", { kind: "timeout" }));
-    let timer = setTimeout(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = this.#deadlines.add(timeoutMs, () => {
       stop("timeout");
       timer = setTimeout(graceOver, grace);
-    }, timeoutMs);
+    });
     const onAbort = () => {
       stop("cancelled");
+      this.#deadlines.remove(deadline);
       clearTimeout(timer);
       timer = setTimeout(graceOver, grace);
     };
@@ -442,6 +447,7 @@ class OdbcDatabase implements Database {
     // The connection goes back to the pool only once the driver is done with it; after a write, or a read that called
     // a user-defined function, it is closed, since either may have left session state behind.
     const released = work.then(() => {}, () => {}).then(() => {
+      this.#deadlines.remove(deadline);
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
       return this.#pool.release(connection, { discard: broken || recycle || stoppedBy !== null && !driverDone });
@@ -594,6 +600,7 @@ class OdbcDatabase implements Database {
   }
 
   async close(): Promise<void> {
+    this.#deadlines.close();
     await this.#pool.close();
   }
 
