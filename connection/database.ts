@@ -13,7 +13,7 @@ import { Deadlines } from "./deadlines.ts";
 import { DatabaseError, NOT_ACCEPTING, toDatabaseError } from "./errors.ts";
 import { PostgresCut } from "./cut_postgres.ts";
 import { SqliteStorage } from "./dialects/sqlite_storage.ts";
-import { readCursor } from "./fetch.ts";
+import { readCursor, ReaderCache } from "./fetch.ts";
 import { checkReadOnly, checkWrite } from "./guard.ts";
 import {
   ColumnTexts,
@@ -158,6 +158,8 @@ class OdbcDatabase implements Database {
   readonly #deadlines = new Deadlines();
   /** Result descriptions read from the addon's `columnsText`, each distinct one once. */
   readonly #columnTexts = new ColumnTexts();
+  /** The column readers of each description (its type names and converters), built once. */
+  readonly #readers = new ReaderCache();
   #retries = 0;
   #reconnects = 0;
   #timeouts = 0;
@@ -411,6 +413,7 @@ class OdbcDatabase implements Database {
             columns: plan?.columns,
             storage: plan?.storage,
             columnTexts: this.#columnTexts,
+            readers: this.#readers,
           }, started);
           if (typeof changed === "number" && changed >= 0) result.changedRows = changed;
         } finally {

@@ -50,6 +50,27 @@ export interface ReadBudget {
   storage?: boolean;
   /** Reads the batches' `columnsText` (the cursor was opened with `columnsText`), remembering each description read. */
   columnTexts?: ColumnTexts;
+  /** Remembers the column readers of each description (not used for storage-class readers, which learn from values). */
+  readers?: ReaderCache;
+}
+
+/**
+ * The column readers of each description, built once: a description object handed out again (by `ColumnTexts`, or a
+ * plan's remembered shape) gets readers built from it before, keyed by that very object (held weakly), so no other
+ * description can share them. Readers are immutable; {@link readCursor} copies the result columns it returns.
+ */
+export class ReaderCache {
+  readonly #known = new WeakMap<readonly OdbcColumn[], readonly ColumnReader[]>();
+
+  /** Readers of `columns`, in a new array the caller may change. */
+  of(columns: readonly OdbcColumn[]): ColumnReader[] {
+    let readers = this.#known.get(columns);
+    if (readers === undefined) {
+      readers = Object.freeze(columnReaders(columns));
+      this.#known.set(columns, readers);
+    }
+    return [...readers];
+  }
 }
 
 /** Reads rows from an open cursor until a budget or the data ends. */
@@ -74,7 +95,8 @@ export async function readCursor(
     if (readers === null) {
       const described = budget.columns ?? describedColumns(batch, budget.columnTexts);
       if (described) {
-        readers = columnReaders(described, budget.columns !== undefined && budget.storage);
+        const storage = budget.columns !== undefined && budget.storage === true;
+        readers = !storage && budget.readers ? budget.readers.of(described) : columnReaders(described, storage);
         converts = readers.map((reader) => reader.convert);
       }
     }
@@ -124,7 +146,8 @@ export async function readCursor(
   if (driverCut >= 0) budget.onCutValues?.(driverCut);
   if (truncatedBy === null && cutCells) truncatedBy = "cells";
   return {
-    columns: readers?.map((reader) => reader.column) ?? [],
+    // Copies: a remembered reader's column object is shared by every result of its description.
+    columns: readers?.map((reader) => ({ ...reader.column })) ?? [],
     rows,
     rowCount: rows.length,
     truncated: truncatedBy !== null,

@@ -4,8 +4,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type ReadBudget, readCursor } from "../../connection/fetch.ts";
+import { type ReadBudget, readCursor, ReaderCache } from "../../connection/fetch.ts";
 import {
+  ColumnTexts,
   type CursorOptions,
   loadOdbc,
   type OdbcBatch,
@@ -268,6 +269,43 @@ Deno.test({
       assert.deepEqual(cut.rows, Array.from({ length: 5 }, () => [`${"x".repeat(10)}…`]));
       assert.equal(cut.truncatedBy, "cells");
       assert.deepEqual(largest, [5_000], "one call, with the largest value of all batches");
+    } finally {
+      await connection.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "readCursor with remembered readers: the same columns and values as fresh ones, a column turned to text stays in its own result, and results share no column objects",
+  ignore: !pg,
+  async fn() {
+    const connection = await postgres();
+    try {
+      const readers = new ReaderCache();
+      const columnTexts = new ColumnTexts();
+      const options = { columnsText: true, firstFetch: true };
+      const sql = (big: string) =>
+        `SELECT v::numeric(38,0) AS n, v || 'x' AS t, now()::timestamp(3) AS at, true AS b FROM (VALUES ('1'), ('${big}')) AS q(v)`;
+      // The second value does not fit a JSON number: the column becomes text in that result only.
+      const fresh = await read(connection, sql("12345678901234567890"), {}, options);
+      const misfit = await read(connection, sql("12345678901234567890"), { readers, columnTexts }, options);
+      const fits = await read(connection, sql("2"), { readers, columnTexts }, options);
+      const again = await read(connection, sql("2"), { readers, columnTexts }, options);
+      assert.deepEqual(misfit.columns, fresh.columns);
+      assert.deepEqual(misfit.rows.map((r) => r[0]), ["1", "12345678901234567890"]);
+      assert.equal(misfit.columns[0].json, "string");
+      assert.deepEqual(fits.rows.map((r) => r[0]), [1, 2]);
+      assert.equal(fits.columns[0].json, "number");
+      assert.deepEqual(fits.columns.map((c) => c.type), [
+        "NUMERIC(38,0)",
+        "TEXT",
+        "TIMESTAMP(3) WITHOUT TIME ZONE",
+        "BOOLEAN",
+      ]);
+      fits.columns[0].name = "changed by a caller";
+      assert.equal(again.columns[0].name, "n");
+      assert.notEqual(again.columns[1], fits.columns[1]);
     } finally {
       await connection.close();
     }
