@@ -198,27 +198,41 @@ export class PostgresCut {
   /**
    * The plan of a read of `sql`, or null when it cannot be wrapped (not one
    * query statement); `describe` runs a statement and returns its columns. `tokens`: the guard's tokens of `sql`
-   * (`GuardResult.tokens`), which spare tokenizing it again.
+   * (`GuardResult.tokens`), which spare tokenizing it again. A promise only when the statement must be described
+   * (a shape not remembered): a remembered one is planned at once.
    */
-  async plan(
+  plan(
     sql: string,
     describe: (statement: string) => Promise<readonly OdbcColumn[]>,
     tokens?: readonly Token[],
-  ): Promise<CutPlan | null> {
+  ): CutPlan | null | Promise<CutPlan | null> {
+    // Answered at once (no promise) unless the statement must be described.
     const shaped = subqueryShape(sql, "postgres", tokens);
     if (shaped === null) return null;
     const { body, key } = shaped;
-    let shape = this.#shapes.get(key);
-    const cached = shape !== undefined && performance.now() - shape.at < this.#options.shapeTtlMs;
-    if (cached) {
+    const shape = this.#shapes.get(key);
+    if (shape !== undefined && performance.now() - shape.at < this.#options.shapeTtlMs) {
       this.#shapes.delete(key); // most recently used last
-      this.#shapes.set(key, shape!);
-    } else {
-      const columns = await describe(describeSql(body));
-      shape = { columns, kinds: columns.map((c) => longKind(c, this.#options.maxChars)), at: performance.now() };
-      this.#remember(key, shape);
+      this.#shapes.set(key, shape);
+      return this.#planOf(sql, body, key, shape, true);
     }
-    const { columns, kinds } = shape!;
+    return this.#described(sql, body, key, describe);
+  }
+
+  async #described(
+    sql: string,
+    body: string,
+    key: string,
+    describe: (statement: string) => Promise<readonly OdbcColumn[]>,
+  ): Promise<CutPlan> {
+    const columns = await describe(describeSql(body));
+    const shape = { columns, kinds: columns.map((c) => longKind(c, this.#options.maxChars)), at: performance.now() };
+    this.#remember(key, shape);
+    return this.#planOf(sql, body, key, shape, false);
+  }
+
+  #planOf(sql: string, body: string, key: string, shape: Shape, cached: boolean): CutPlan {
+    const { columns, kinds } = shape;
     if (!kinds.some((kind) => kind !== null)) return { statement: sql, cached, key };
     return {
       statement: wrapSql(body, columns, kinds, this.#options.maxChars, this.#options.inline),

@@ -308,7 +308,7 @@ class OdbcDatabase implements Database {
     const connection = await this.#lease(options.signal, timeoutMs, probe);
     // After a write, or a read that called a user-defined function (which may leave behind what no rollback undoes),
     // the connection is closed, not pooled again. The names are known once a connection has opened (the lease above).
-    const recycle = write || [...calls].some((name) => this.#userFunctions.has(name));
+    const recycle = write || callsUserFunction(calls, this.#userFunctions);
     const opened = this.#unused.delete(connection); // opened for this attempt (or still unused)
     let stoppedBy: "timeout" | "cancelled" | null = null;
     const stop = (why: "timeout" | "cancelled") => {
@@ -382,7 +382,9 @@ class OdbcDatabase implements Database {
         const cutter = write ? null : this.#cut;
         const describe = async (text: string) =>
           (await connection.query(text, params, { timeout: driverTimeout })).columns ?? [];
-        let plan = cutter ? await cutter.plan(sql, describe, tokens) : null;
+        // A remembered shape is planned at once; only a description is awaited.
+        const planned = cutter ? cutter.plan(sql, describe, tokens) : null;
+        let plan = planned instanceof Promise ? await planned : planned;
         let cursor: OdbcCursor;
         try {
           cursor = await open(plan?.statement ?? sql);
@@ -792,6 +794,11 @@ const DRIVER_TIMEOUT = new Set(["57014", "HYT00", "HY008"]);
  * `UseDeclareFetch=1` fails any statement that ends inside a line comment.
  */
 export function terminateLineComment(sql: string): string {
-  const lastLine = sql.slice(sql.lastIndexOf("\n") + 1);
-  return lastLine.includes("--") ? `${sql}\n` : sql;
+  return sql.includes("--", sql.lastIndexOf("\n") + 1) ? `${sql}\n` : sql;
+}
+
+/** Whether a statement calls any of the user-defined functions (names lowercased, as the guard gives them). */
+function callsUserFunction(calls: ReadonlySet<string>, userFunctions: ReadonlySet<string>): boolean {
+  for (const name of calls) if (userFunctions.has(name)) return true;
+  return false;
 }

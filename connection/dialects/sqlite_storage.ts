@@ -140,28 +140,36 @@ export class SqliteStorage {
 
   /**
    * The plan of a read of `sql`, or null when it cannot be wrapped; `describe` runs a statement and returns its columns.
-   * `tokens`: the guard's tokens of `sql` (`GuardResult.tokens`), which spare tokenizing it again.
+   * `tokens`: the guard's tokens of `sql` (`GuardResult.tokens`), which spare tokenizing it again. A promise only when
+   * the statement must be described (a shape not remembered).
    */
-  async plan(
+  plan(
     sql: string,
     describe: (statement: string) => Promise<readonly OdbcColumn[]>,
     tokens?: readonly Token[],
-  ): Promise<CutPlan | null> {
+  ): CutPlan | null | Promise<CutPlan | null> {
+    // Answered at once (no promise) unless the statement must be described.
     const shaped = subqueryShape(sql, "sqlite", tokens);
     if (shaped === null) return null;
     const { body, key } = shaped;
-    let shape = this.#shapes.get(key);
-    const cached = shape !== undefined && performance.now() - shape.at < this.#ttlMs;
-    if (!cached) {
-      shape = { columns: await describe(describeSql(body)), at: performance.now() };
+    const shape = this.#shapes.get(key);
+    if (shape !== undefined && performance.now() - shape.at < this.#ttlMs) {
+      return this.#planOf(sql, body, key, shape, true);
     }
+    return describe(describeSql(body)).then((columns) =>
+      this.#planOf(sql, body, key, { columns, at: performance.now() }, false)
+    );
+  }
+
+  /** The plan of a statement of a shape (remembered as the most recently used). */
+  #planOf(sql: string, body: string, key: string, shape: Shape, cached: boolean): CutPlan {
     this.#shapes.delete(key); // most recently used last
-    this.#shapes.set(key, shape!);
+    this.#shapes.set(key, shape);
     if (this.#shapes.size > this.#maxShapes) this.#shapes.delete(this.#shapes.keys().next().value!);
-    const statement = shape!.columns.some(untyped) ? storageClassBody(body, shape!.columns) : null;
+    const statement = shape.columns.some(untyped) ? storageClassBody(body, shape.columns) : null;
     return statement === null
       ? { statement: sql, cached, key }
-      : { statement, columns: shape!.columns, storage: true, cached, key };
+      : { statement, columns: shape.columns, storage: true, cached, key };
   }
 
   /** Checks a run's columns against its plan (a typed column must keep its type); on a mismatch the shape is forgotten. */

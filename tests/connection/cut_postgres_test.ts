@@ -254,6 +254,8 @@ Deno.test("a remembered shape is described once, checked by every result, forgot
   const describe = (statement: string) => (described.push(statement), Promise.resolve(columns));
   const cut = new PostgresCut({ maxChars: 100, inline: true, shapeTtlMs: 60_000 });
   const first = (await cut.plan("SELECT * FROM t WHERE id = 1", describe))!;
+  const planned = cut.plan("SELECT * FROM t WHERE id = 9", describe);
+  assert.ok(planned && !(planned instanceof Promise) && planned.cached, "a remembered shape is planned at once");
   assert.equal(first.cached, false);
   assert.match(first.statement, /WHERE id = 1\n/);
   const second = (await cut.plan("SELECT * FROM t WHERE id = 2;", describe))!;

@@ -114,7 +114,9 @@ Deno.test("sqlite: a statement shape is described once, and forgotten when a run
     return Promise.resolve(columns);
   };
   const first = await storage.plan("SELECT id, 6*7 AS a FROM t WHERE id = 1", describe);
-  const second = await storage.plan("SELECT id, 6*7 AS a FROM t WHERE id = 2", describe);
+  const planned = storage.plan("SELECT id, 6*7 AS a FROM t WHERE id = 2", describe);
+  assert.ok(!(planned instanceof Promise), "a remembered shape is planned at once");
+  const second = await planned;
   assert.equal(described.length, 1, "the same shape");
   assert.equal(first?.storage, true);
   assert.equal(second?.cached, true);
