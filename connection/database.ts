@@ -493,9 +493,19 @@ class OdbcDatabase implements Database {
       const idle = this.#pool.tryAcquire();
       if (idle) return idle;
     }
-    const waitLimit = AbortSignal.timeout(timeoutMs);
+    // One controller ends the wait: at the call's timeout (a deadline on the shared timer) or at the caller's cancel
+    // (forwarded), cheaper than AbortSignal.timeout combined with AbortSignal.any.
+    const wait = new AbortController();
+    let timedOut = false;
+    const deadline = this.#deadlines.add(timeoutMs, () => {
+      timedOut = true;
+      wait.abort(new DOMException("no connection became free in time", "TimeoutError"));
+    });
+    const forward = () => wait.abort(signal!.reason);
+    if (signal?.aborted) forward();
+    else signal?.addEventListener("abort", forward, { once: true });
     try {
-      const lease = await this.#pool.acquire(signal ? AbortSignal.any([signal, waitLimit]) : waitLimit);
+      const lease = await this.#pool.acquire(wait.signal);
       return lease.connection;
     } catch (error) {
       if (signal?.aborted) {
@@ -503,7 +513,7 @@ class OdbcDatabase implements Database {
         this.#cancellations++;
         throw new DatabaseError("the call was cancelled while waiting for a connection", { kind: "cancelled" });
       }
-      if (waitLimit.aborted) {
+      if (timedOut) {
         this.#breaker.release(probe);
         const { maxSize } = this.#pool.stats();
         throw new DatabaseError(
@@ -520,6 +530,9 @@ class OdbcDatabase implements Database {
       if (failure.retryable && this.#refused.delete(failure)) this.#breaker.failure(failure.message, probe);
       else this.#breaker.release(probe);
       throw failure;
+    } finally {
+      this.#deadlines.remove(deadline);
+      signal?.removeEventListener("abort", forward);
     }
   }
 
