@@ -157,7 +157,8 @@ function check(
 /** The significant tokens of the one statement in `tokens`, or why there is not exactly one. */
 function oneStatement(tokens: readonly Token[]): Sig | string {
   const statements: Token[][] = [[]];
-  for (const [n, token] of tokens.entries()) {
+  for (let n = 0; n < tokens.length; n++) {
+    const token = tokens[n];
     const problem = lexicalProblem(token, tokens[n - 1], tokens[n - 2]);
     if (problem) return problem;
     if (token.kind === "semicolon") statements.push([]);

@@ -212,7 +212,8 @@ function classifyPragma(sig: Sig): GuardResult {
 function hiddenWrite(sig: Sig, scope: CheckScope, explained = false): GuardResult | undefined {
   const { syntax } = scope;
   let depth = 0;
-  for (const [n, token] of sig.entries()) {
+  for (let n = 0; n < sig.length; n++) {
+    const token = sig[n];
     if (isOp(token, "(")) depth++;
     if (isOp(token, ")")) depth--;
     if (token.kind !== "word" && token.kind !== "quoted") continue;
