@@ -7,7 +7,7 @@ import type { Logger } from "@logtape/logtape";
 import { type CacheHint, McpServer, type ServerOptions } from "./sdk.ts";
 import { clientChannel, clientInfoOf, describeFailure, type Extra, principalOf, scopedDatabase } from "./context.ts";
 import { InputSeal } from "./input_seal.ts";
-import { inputObject, outputObject, registerDisclosureTools } from "./disclosure.ts";
+import { inputObject, registerDisclosureTools, registeredOutput } from "./disclosure.ts";
 import { registerPrompts, registerResources, registerResourceTemplates, serveResourceList } from "./resources.ts";
 import { annotationsFor, runTool } from "./run.ts";
 import type { WriteConfirmation } from "./confirm_call.ts";
@@ -107,7 +107,7 @@ export function createServer(deps: ServerDeps): McpServer {
         title: tool.title,
         description: tool.description,
         inputSchema: inputObject(tool),
-        outputSchema: outputObject(tool),
+        outputSchema: registeredOutput(tool),
         annotations: { title: tool.title, ...annotationsFor(tool, deps.db) },
       },
       (args: Record<string, unknown>, extra: Extra) => runTool(tool, args, run, extra, clientFor(extra, tool.name)),

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { McpServer } from "./sdk.ts";
 import type { Extra } from "./context.ts";
+import { checkedOutput, type OutputSchema } from "./output_check.ts";
 import { annotationsFor, type RunDeps, runTool } from "./run.ts";
 import { READ_ONLY, type Tool, type ToolAnnotations, type ToolContext, type ToolResult } from "../plugin/tool.ts";
 
@@ -31,15 +32,24 @@ const EXECUTE_INPUT = z.strictObject({
  * server: wrapping a shape costs ~10 µs a tool, and the HTTP transport builds
  * a server for each session (stateless: for each request).
  */
-const objects = new WeakMap<Tool, { input: z.ZodObject; output?: z.ZodObject }>();
+const objects = new WeakMap<Tool, Schemas>();
 
-function objectsOf(tool: Tool): { input: z.ZodObject; output?: z.ZodObject } {
+/** A tool's schemas: input, output, and the output as registered with the SDK (with its compiled check). */
+interface Schemas {
+  input: z.ZodObject;
+  output?: z.ZodObject;
+  checked?: OutputSchema;
+}
+
+function objectsOf(tool: Tool): Schemas {
   let found = objects.get(tool);
   if (found === undefined) {
     const schema = tool.inputSchema;
+    const output = tool.outputSchema === undefined ? undefined : z.object(tool.outputSchema);
     found = {
       input: schema instanceof z.ZodObject ? schema : strictInput(tool.name, schema),
-      output: tool.outputSchema === undefined ? undefined : z.object(tool.outputSchema),
+      output,
+      checked: output && checkedOutput(output),
     };
     objects.set(tool, found);
   }
@@ -73,6 +83,14 @@ export function inputObject(tool: Tool): z.ZodObject {
 /** A tool's output schema as one zod object, when it has one. */
 export function outputObject(tool: Tool): z.ZodObject | undefined {
   return objectsOf(tool).output;
+}
+
+/**
+ * A tool's output schema as registered with the SDK, which validates every result's structured content against it:
+ * {@link outputObject} with a compiled check in front of zod (server/output_check.ts).
+ */
+export function registeredOutput(tool: Tool): OutputSchema | undefined {
+  return objectsOf(tool).checked;
 }
 
 /** How well a tool matches the search terms: name hits weigh most, then title, parameters, description. */
