@@ -55,10 +55,14 @@ export function tokenize(
   dialect: TokenDialect,
   options?: Partial<LexOptions>,
 ): Token[] {
-  const opts: LexOptions = { ...DIALECT_LEX_OPTIONS[dialect], ...options };
+  const usual = DIALECT_LEX_OPTIONS[dialect];
+  // The usual reading (the guard's first, and most callers') needs no merged copy.
+  const opts: LexOptions = options === undefined || options === usual ? usual : { ...usual, ...options };
   const tokens: Token[] = [];
+  const scan: Scan = { end: 0, value: undefined };
   for (let i = 0; i < sql.length;) {
-    const [kind, end, value] = scanToken(sql, i, opts);
+    const kind = scanToken(sql, i, opts, scan);
+    const { end, value } = scan;
     const stop = end < 0 ? sql.length : end;
     const text = sql.slice(i, stop);
     const open = end < 0;
@@ -74,59 +78,66 @@ export function tokenize(
   return tokens;
 }
 
-/** Scan one token at `i`: its kind, its end (-1 when left open) and an optional value. */
+/** Where {@link scanToken} leaves a token's end (-1 when left open) and optional value: one per `tokenize` call. */
+interface Scan {
+  end: number;
+  value: string | undefined;
+}
+
+/** Records a scanned token's end and value in `scan`; returns its kind. */
+function scanned(scan: Scan, kind: TokenKind, end: number, value?: string): TokenKind {
+  scan.end = end;
+  scan.value = value;
+  return kind;
+}
+
+/** Scan one token at `i`: returns its kind; its end (-1 when left open) and an optional value go to `scan`. */
 function scanToken(
   sql: string,
   i: number,
   opts: LexOptions,
-): [TokenKind, number, string?] {
+  scan: Scan,
+): TokenKind {
   const c = sql[i];
   const next = sql[i + 1] ?? "";
   if (isSpace(c)) {
     let j = i + 1;
     while (j < sql.length && isSpace(sql[j])) j++;
-    return ["whitespace", j];
+    return scanned(scan, "whitespace", j);
   }
   if (
     c === "-" && next === "-" &&
     (!opts.dashCommentNeedsSpace || isSpaceOrControl(sql.charCodeAt(i + 2)))
   ) {
-    return ["line_comment", lineEnd(sql, i)];
+    return scanned(scan, "line_comment", lineEnd(sql, i));
   }
-  if (c === "#" && opts.hashComments) return ["line_comment", lineEnd(sql, i)];
+  if (c === "#" && opts.hashComments) return scanned(scan, "line_comment", lineEnd(sql, i));
   if (c === "/" && next === "*") {
-    return ["block_comment", blockCommentEnd(sql, i, opts.nestedComments)];
+    return scanned(scan, "block_comment", blockCommentEnd(sql, i, opts.nestedComments));
   }
   const bs = opts.backslash;
   if (c === "'") {
-    return [
-      "string",
-      quoteEnd(sql, i, "'", bs !== "none" && bs !== "e-strings"),
-    ];
+    return scanned(scan, "string", quoteEnd(sql, i, "'", bs !== "none" && bs !== "e-strings"));
   }
-  if (c === '"') return quotedName(sql, i, quoteEnd(sql, i, '"', bs === "all"));
+  if (c === '"') return quotedName(sql, i, quoteEnd(sql, i, '"', bs === "all"), scan);
   if (c === "`" && opts.backticks) {
-    return quotedName(sql, i, quoteEnd(sql, i, "`"));
+    return quotedName(sql, i, quoteEnd(sql, i, "`"), scan);
   }
   if (c === "[" && opts.brackets !== "none") {
-    return quotedName(
-      sql,
-      i,
-      quoteEnd(sql, i, "]", false, opts.brackets === "doubled"),
-    );
+    return quotedName(sql, i, quoteEnd(sql, i, "]", false, opts.brackets === "doubled"), scan);
   }
   const afterNonAscii = opts.nonAsciiIsIdent && i > 0 &&
     sql.charCodeAt(i - 1) >= 0x80;
   if (c === "$" && opts.dollarQuotes && !afterNonAscii) {
-    const dollar = dollarToken(sql, i);
+    const dollar = dollarToken(sql, i, scan);
     if (dollar) return dollar;
   }
   if ("$@:#".includes(c) && opts.tclVariables && !afterNonAscii) {
     const end = tclVariableEnd(sql, i);
-    if (end !== i + 1) return ["parameter", end];
+    if (end !== i + 1) return scanned(scan, "parameter", end);
   }
   if (isDigit(c) || (c === "." && isDigit(next))) {
-    return ["number", numberEnd(sql, i)];
+    return scanned(scan, "number", numberEnd(sql, i));
   }
   if (isNameStart(c, opts.signNames)) {
     let j = i + 1;
@@ -134,18 +145,18 @@ function scanToken(
     const value = upperAscii(sql.slice(i, j));
     if (sql[j] === "'" && !afterNonAscii) {
       if (value === "E" && opts.backslash !== "none") {
-        return ["string", quoteEnd(sql, j, "'", true)];
+        return scanned(scan, "string", quoteEnd(sql, j, "'", true));
       }
       if (
         (value === "Q" || value === "NQ") && opts.qQuotes && j + 2 < sql.length
       ) {
-        return ["string", qQuoteEnd(sql, j)];
+        return scanned(scan, "string", qQuoteEnd(sql, j));
       }
     }
-    return ["word", j, value];
+    return scanned(scan, "word", j, value);
   }
-  if (c === ";") return ["semicolon", i + 1];
-  return ["operator", i + 1];
+  if (c === ";") return scanned(scan, "semicolon", i + 1);
+  return scanned(scan, "operator", i + 1);
 }
 
 /** MySQL's rule for the character after `--`: whitespace, a control character or the end. */
@@ -222,32 +233,24 @@ function quoteEnd(
   return -1;
 }
 
-function quotedName(
-  sql: string,
-  i: number,
-  end: number,
-): [TokenKind, number, string?] {
+function quotedName(sql: string, i: number, end: number, scan: Scan): TokenKind {
   const close = sql[end - 1];
-  return [
-    "quoted",
-    end,
-    end < 0 ? "" : sql.slice(i + 1, end - 1).replaceAll(close + close, close),
-  ];
+  return scanned(scan, "quoted", end, end < 0 ? "" : sql.slice(i + 1, end - 1).replaceAll(close + close, close));
 }
 
-/** A PostgreSQL `$n` parameter or `$tag$...$tag$` string at `i`, or undefined for a lone `$`. */
-function dollarToken(sql: string, i: number): [TokenKind, number] | undefined {
+/** A PostgreSQL `$n` parameter or `$tag$...$tag$` string at `i` (its end goes to `scan`), or undefined for a lone `$`. */
+function dollarToken(sql: string, i: number, scan: Scan): TokenKind | undefined {
   if (isDigit(sql[i + 1])) {
     let j = i + 1;
     while (isDigit(sql[j])) j++;
-    return ["parameter", j];
+    return scanned(scan, "parameter", j);
   }
   const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(
     sql.slice(i, i + 256),
   );
   if (!tag) return undefined;
   const close = sql.indexOf(tag[0], i + tag[0].length);
-  return ["string", close < 0 ? -1 : close + tag[0].length];
+  return scanned(scan, "string", close < 0 ? -1 : close + tag[0].length);
 }
 
 /** End of a SQLite variable at `i` (same rules as sqlite3GetToken); `i + 1` means none. */
