@@ -39,7 +39,7 @@ async function serve(mode: LayerMode): Promise<void> {
     ],
   });
   const log = getLogger("tdmcp");
-  const db = openDatabase({ ...DATABASE_DEFAULTS, uri: Deno.env.get("DATABASE_URI")! });
+  const db = openDatabase({ ...DATABASE_DEFAULTS, uri: Deno.env.get("DATABASE_URI")!, allowSuperuser: true });
   const catalog = await loadCatalog([BUILTIN_TOOLS_DIR]);
   const limits = { defaultRows: 1000, maxRows: 50_000, timeoutMs: 30_000, maxTimeoutMs: 600_000 };
   const server = createServer({ db, ...catalog, limits, log });

@@ -62,7 +62,7 @@ async function main(args: string[]): Promise<void> {
   const uri = (await demoPostgresUri())!;
   const sql = (n: number) => `SELECT * FROM ${PG_DEMO_SCHEMA}.orders WHERE order_id = ${1 + (n * 7919) % 100_000}`;
   const pool = await RawPool.open(uri, DATABASE_DEFAULTS.poolSize);
-  const db = openDatabase({ ...DATABASE_DEFAULTS, uri });
+  const db = openDatabase({ ...DATABASE_DEFAULTS, uri, allowSuperuser: true });
   const rows: [string, (warmup: number, n: number) => Promise<LoadSample>][] = [
     ["raw npm:odbc cursor, in process", (w, n) => rawPointLoad(pool, "cursor", CONCURRENCY, w, n, sql)],
     ["tdmcp `Database.query()`, in process", (w, n) =>

@@ -130,7 +130,8 @@ async function stages(uri: string, point: (n: number) => string, calls: number):
   ]);
   const dialect = uri.startsWith("sqlite") ? "sqlite" : "postgres";
   rows.push(["read-only guard (checkReadOnly)", await perCall(calls, (i) => checkReadOnly(point(i), dialect))]);
-  await using db = openDatabase({ ...DATABASE_DEFAULTS, uri });
+  // The bench clusters log in as their superuser (README: Safety), as bench/rows.ts accepts.
+  await using db = openDatabase({ ...DATABASE_DEFAULTS, uri, allowSuperuser: true });
   const sample = await db.query(point(1));
   rows.push([
     "Database.query() (lease, guard, retry, timers, cursor, cells)",
