@@ -83,3 +83,55 @@ Deno.test("a tool's failures: input errors and database errors say what to fix; 
     await reset();
   }
 });
+
+Deno.test("a call that goes well logs one line (tool, request id, ms, rows, isError); the tool's own lines carry both", async () => {
+  const records: { message: string; keys: string[]; properties: Record<string, unknown> }[] = [];
+  await configure({
+    reset: true,
+    sinks: {
+      memory: (r) =>
+        records.push({ message: r.message.join(""), keys: Object.keys(r.properties), properties: r.properties }),
+    },
+    loggers: [{ category: ["tdmcp"], lowestLevel: "debug", sinks: ["memory"] }],
+  });
+  const chatty = defineTool({
+    name: "chatty",
+    title: "chatty",
+    description: "Logs, then answers one row.",
+    inputSchema: {},
+    annotations: READ_ONLY,
+    dialects: ["sqlite"],
+    handler: (_args, ctx) => {
+      ctx.log.info("working on {what}", { what: "it" });
+      return Promise.resolve({ content: [{ type: "text", text: "x" }], structuredContent: { row_count: 1 } });
+    },
+  });
+  const db = testDatabase(`sqlite://${await demoSqlitePath()}`);
+  const server = createServer({ db, tools: [chatty], limits: LIMITS, log: getLogger(["tdmcp", "test"]) });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "run-test", version: "0" });
+  try {
+    await server.connect(serverSide);
+    await client.connect(clientSide);
+    await client.callTool({ name: "chatty", arguments: {} });
+    assert.equal(records.length, 2);
+    const [own, ok] = records;
+    assert.equal(own.message, "working on it");
+    assert.deepEqual(own.keys, ["tool", "requestId", "what"]);
+    assert.equal(own.properties.tool, "chatty");
+    assert.match(ok.message, /^tool call ok in \d+(\.\d)? ms$/);
+    assert.deepEqual(ok.keys, ["tool", "requestId", "ms", "rows", "isError"]);
+    assert.deepEqual({ ...ok.properties, ms: 0 }, {
+      tool: "chatty",
+      requestId: own.properties.requestId,
+      ms: 0,
+      rows: 1,
+      isError: false,
+    });
+  } finally {
+    await client.close();
+    await server.close();
+    await db.close();
+    await reset();
+  }
+});
