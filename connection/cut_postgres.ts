@@ -6,9 +6,11 @@
  * can be cut on the client. So a read whose result has columns that can hold
  * unbounded values is first described (`SELECT * FROM (<sql>) LIMIT 0`, in the
  * same read-only transaction: planned, never run) and then run as
- * `WITH q AS (<sql>) SELECT <each column, long ones cut to one character past the cell budget> FROM q`,
+ * `WITH q AS (<sql>) SELECT <each column, long ones cut to one character past the cell budget> FROM q LIMIT <n>`,
  * which keeps the columns' names and order and the rows' order. The client then
- * sees a cut value as longer than the budget and marks it, as before.
+ * sees a cut value as longer than the budget and marks it, as before. Every such read is limited to its row cap and
+ * one more row (`LIMIT <n>`; a read with no long columns runs as `SELECT * FROM (<sql>) AS q LIMIT <n>`): the
+ * server computes no row the call would not read.
  *
  * Which columns are cut is read from the driver's description: psqlODBC
  * reports every type it does not know as `VARCHAR(255)` (its `MaxVarcharSize`)
@@ -81,6 +83,16 @@ function queryTokens(sql: string, dialect: "postgres" | "sqlite", significant?: 
   if (depth !== 0) return null;
   tokens.length = end;
   return tokens;
+}
+
+/**
+ * `body` limited to its first `rows` rows: a read takes at most its row cap and one more (to know whether there were
+ * more), and the server then computes no more than that. psqlODBC fetches 1,000 rows per round trip: without the
+ * limit, the one row past a 1,000-row cap cost a second round trip of 1,000 rows (about 1 ms), and a sort over the
+ * whole table could not be planned as a top-N sort. The subquery keeps the rows' order and the columns' names.
+ */
+export function limitSql(body: string, rows: number): string {
+  return `SELECT * FROM (\n${body}\n) AS ${ALIAS} LIMIT ${rows}`;
 }
 
 /** The statement that describes `body`'s columns without running it. */
@@ -205,6 +217,7 @@ export class PostgresCut {
     sql: string,
     describe: (statement: string) => Promise<readonly OdbcColumn[]>,
     tokens?: readonly Token[],
+    rowLimit?: number,
   ): CutPlan | null | Promise<CutPlan | null> {
     // Answered at once (no promise) unless the statement must be described.
     const shaped = subqueryShape(sql, "postgres", tokens);
@@ -214,9 +227,9 @@ export class PostgresCut {
     if (shape !== undefined && performance.now() - shape.at < this.#options.shapeTtlMs) {
       this.#shapes.delete(key); // most recently used last
       this.#shapes.set(key, shape);
-      return this.#planOf(sql, body, key, shape, true);
+      return this.#planOf(sql, body, key, shape, true, rowLimit);
     }
-    return this.#described(sql, body, key, describe);
+    return this.#described(sql, body, key, describe, rowLimit);
   }
 
   async #described(
@@ -224,18 +237,29 @@ export class PostgresCut {
     body: string,
     key: string,
     describe: (statement: string) => Promise<readonly OdbcColumn[]>,
+    rowLimit: number | undefined,
   ): Promise<CutPlan> {
     const columns = await describe(describeSql(body));
     const shape = { columns, kinds: columns.map((c) => longKind(c, this.#options.maxChars)), at: performance.now() };
     this.#remember(key, shape);
-    return this.#planOf(sql, body, key, shape, false);
+    return this.#planOf(sql, body, key, shape, false, rowLimit);
   }
 
-  #planOf(sql: string, body: string, key: string, shape: Shape, cached: boolean): CutPlan {
+  #planOf(
+    sql: string,
+    body: string,
+    key: string,
+    shape: Shape,
+    cached: boolean,
+    rowLimit: number | undefined,
+  ): CutPlan {
     const { columns, kinds } = shape;
-    if (!kinds.some((kind) => kind !== null)) return { statement: sql, cached, key };
+    if (!kinds.some((kind) => kind !== null)) {
+      return { statement: rowLimit === undefined ? sql : limitSql(body, rowLimit), cached, key };
+    }
+    const wrapped = wrapSql(body, columns, kinds, this.#options.maxChars, this.#options.inline);
     return {
-      statement: wrapSql(body, columns, kinds, this.#options.maxChars, this.#options.inline),
+      statement: rowLimit === undefined ? wrapped : `${wrapped}\nLIMIT ${rowLimit}`,
       columns,
       cached,
       key,

@@ -383,7 +383,8 @@ class OdbcDatabase implements Database {
         const describe = async (text: string) =>
           (await connection.query(text, params, { timeout: driverTimeout })).columns ?? [];
         // A remembered shape is planned at once; only a description is awaited.
-        const planned = cutter ? cutter.plan(sql, describe, tokens) : null;
+        // PostgreSQL computes no more rows than the call reads: its row cap and one more (cut_postgres.ts, limitSql).
+        const planned = cutter ? cutter.plan(sql, describe, tokens, maxRows + 1) : null;
         let plan = planned instanceof Promise ? await planned : planned;
         let cursor: OdbcCursor;
         try {
@@ -393,7 +394,7 @@ class OdbcDatabase implements Database {
           cutter!.forget(plan);
           // A remembered shape may be out of date (a column dropped or retyped since): describe it again, once.
           if (!plan.cached || stoppedBy !== null || !SHAPE_CHANGED.test(this.#error(error).sqlState)) throw error;
-          plan = await cutter!.plan(sql, describe, tokens);
+          plan = await cutter!.plan(sql, describe, tokens, maxRows + 1);
           cursor = await open(plan?.statement ?? sql);
         }
         if (plan) cutter!.check(plan, this.#columnTexts.of(cursor.odbcCursor?.firstBatch));

@@ -147,6 +147,9 @@ export class SqliteStorage {
     sql: string,
     describe: (statement: string) => Promise<readonly OdbcColumn[]>,
     tokens?: readonly Token[],
+    // PostgresCut's row limit; SQLite hands rows over one step at a time (StepAPI), so a read computes no more rows
+    // than it fetches anyway.
+    _rowLimit?: number,
   ): CutPlan | null | Promise<CutPlan | null> {
     // Answered at once (no promise) unless the statement must be described.
     const shaped = subqueryShape(sql, "sqlite", tokens);

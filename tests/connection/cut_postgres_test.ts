@@ -220,6 +220,43 @@ Deno.test({
 });
 
 Deno.test({
+  name: "postgres: a read computes no row past its row cap and one more, wrapped or not; its own LIMIT and order stand",
+  ignore: !pgUri(),
+  async fn() {
+    await using db = testDatabase((await demoPostgresUri())!);
+    // Row 13 onwards would fail: psqlODBC fetches 1,000 rows per round trip, so without the limit the first fetch
+    // computed them. With it, PostgreSQL stops after row 11 (the cap of 10 and one more, to know there were more).
+    const failing = "CASE WHEN g <= 12 THEN g ELSE 1 / (g - g) END AS g";
+    for (const long of ["", ", repeat('x', 20000) AS long"]) {
+      const sql = `SELECT ${failing}${long} FROM generate_series(1, 5000) AS s(g)`;
+      const r = await db.query(sql, { maxRows: 10 });
+      assert.deepEqual(r.rows.map((row) => row[0]), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], long ? "wrapped" : "unwrapped");
+      assert.equal(r.truncated, true);
+      await assert.rejects(db.query(sql, { maxRows: 20 }), /division by zero/, "the rows past 12 do fail");
+    }
+    // The statement's own LIMIT and order stand.
+    const own = await db.query("SELECT g FROM generate_series(1, 50) AS s(g) ORDER BY g DESC LIMIT 3", { maxRows: 10 });
+    assert.deepEqual(own.rows, [[50], [49], [48]]);
+    assert.equal(own.truncated, false);
+  },
+});
+
+Deno.test("a plan limits its statement to the given rows, wrapped or not; without a limit the statement stands", async () => {
+  const cut = new PostgresCut({ maxChars: 100, inline: true });
+  const short = [column("n", "SQL_INTEGER", 10)];
+  const long = [column("n", "SQL_INTEGER", 10), column("t", "SQL_LONGVARCHAR", 8190)];
+  const remembered = () => Promise.reject(new Error("described again"));
+  const plain = await cut.plan("SELECT n FROM t -- note", () => Promise.resolve(short), undefined, 11);
+  assert.equal(plain?.statement, "SELECT * FROM (\nSELECT n FROM t\n) AS tdmcp_q LIMIT 11");
+  assert.equal(plain?.columns, undefined, "the statement's own columns");
+  assert.equal((await cut.plan("SELECT n FROM t -- note", remembered))?.statement, "SELECT n FROM t -- note");
+  const wrapped = await cut.plan("SELECT n, t FROM t", () => Promise.resolve(long), undefined, 1001);
+  assert.match(wrapped!.statement, /^WITH tdmcp_q\("1", "2"\) AS NOT MATERIALIZED \(\nSELECT n, t FROM t\n\)\nSELECT /);
+  assert.ok(wrapped!.statement.endsWith(" FROM tdmcp_q\nLIMIT 1001"), wrapped!.statement);
+  assert.ok(!(await cut.plan("SELECT n, t FROM t", remembered))!.statement.includes("LIMIT"));
+});
+
+Deno.test({
   name: "postgres: bound parameters reach both the description and the wrapped statement",
   ignore: !pgUri(),
   async fn() {
