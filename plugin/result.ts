@@ -81,9 +81,16 @@ const WHOLE_TEXT = /^(?:ddl|sql_?text|query_?text|definition|request ?text|sqlte
 
 /** Renders a result as a header line and one tab-separated line per row. */
 export function renderText(result: QueryResult, note?: string): string {
-  const lines = [result.columns.map((c) => c.name).join("\t")];
+  // One string built cell by cell (an array per row and a join cost about twice as much for 1,000 rows).
+  let text = result.columns.map((c) => c.name).join("\t");
   const whole = result.columns.map((c) => WHOLE_TEXT.test(c.name.trim()));
-  for (const row of result.rows) lines.push(row.map((cell, i) => renderCell(cell, whole[i])).join("\t"));
+  for (const row of result.rows) {
+    text += "\n";
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) text += "\t";
+      text += renderCell(row[i], whole[i]);
+    }
+  }
   const plural = result.rowCount === 1 ? "row" : "rows";
   let footer = `(${result.rowCount} ${plural}`;
   if (result.truncatedBy === "rows") {
@@ -95,20 +102,22 @@ export function renderText(result: QueryResult, note?: string): string {
   if (result.truncatedBy === "cells") footer += `; long values shortened (marked …)`;
   footer += ")";
   if (note) footer += `\n${note}`;
-  lines.push(footer);
-  return lines.join("\n");
+  return `${text}\n${footer}`;
 }
 
 /** Tabs and line breaks, which would break the row and column layout. */
 const LAYOUT_BREAKS = /[\t\n\r]/g;
+const HAS_LAYOUT_BREAK = /[\t\n\r]/;
 
 function renderCell(cell: Cell, whole = false): string {
   if (cell === null) return "NULL";
   if (typeof cell !== "string") return String(cell); // numbers and booleans: nothing to replace or cut
-  if (whole) return cell.replace(LAYOUT_BREAKS, " ");
-  // Replacing keeps the length, so cutting first (one character over, to know it was longer) is the same, and cheaper.
-  const text = (cell.length > TEXT_CELL_MAX ? cell.slice(0, TEXT_CELL_MAX + 1) : cell).replace(LAYOUT_BREAKS, " ");
-  return text.length > TEXT_CELL_MAX ? `${text.slice(0, TEXT_CELL_MAX)}…` : text;
+  if (whole || cell.length <= TEXT_CELL_MAX) {
+    // Most cells hold no tab or line break: a test, then the cell itself (a replace builds a new string each time).
+    return HAS_LAYOUT_BREAK.test(cell) ? cell.replace(LAYOUT_BREAKS, " ") : cell;
+  }
+  // Longer: cut first (replacing keeps the length, so the order does not matter, and cutting first is cheaper).
+  return `${cell.slice(0, TEXT_CELL_MAX).replace(LAYOUT_BREAKS, " ")}…`;
 }
 
 /** Room kept for the note that says the text rendering was shortened. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fitResult, jsonBytes, jsonBytesAtMost, tableResult } from "../../plugin/result.ts";
+import { fitResult, jsonBytes, jsonBytesAtMost, renderText, tableResult } from "../../plugin/result.ts";
 import type { Cell, QueryResult } from "../../connection/types.ts";
 
 function table(rows: Cell[][]): QueryResult {
@@ -14,6 +14,43 @@ function table(rows: Cell[][]): QueryResult {
 }
 
 const CONTROL = "\x01".repeat(16_000);
+
+Deno.test("renderText: tab-separated cells, NULL, breaks turned to spaces, cells past 200 characters cut and marked", () => {
+  const long = `a\tb${"x".repeat(300)}`;
+  const result: QueryResult = {
+    columns: [
+      { name: "id", type: "INTEGER", nullable: false },
+      { name: "body", type: "VARCHAR", nullable: true },
+      { name: "ddl", type: "VARCHAR", nullable: true },
+    ],
+    rows: [
+      [1, "plain", "CREATE TABLE t\n(x INT)"],
+      [2.5, "tab\there,\r\nlines", long],
+      [true, null, null],
+      [3, "y".repeat(200), ""],
+      [4, "z".repeat(201), "é"],
+      [5, long, "\t"],
+    ],
+    rowCount: 6,
+    truncated: true,
+    truncatedBy: "rows",
+    elapsedMs: 1,
+  };
+  assert.equal(
+    renderText(result, "a note"),
+    [
+      "id\tbody\tddl",
+      "1\tplain\tCREATE TABLE t (x INT)",
+      `2.5\ttab here,  lines\ta b${"x".repeat(300)}`, // a DDL column is shown whole
+      "true\tNULL\tNULL",
+      `3\t${"y".repeat(200)}\t`,
+      `4\t${"z".repeat(200)}…\té`,
+      `5\ta b${"x".repeat(197)}…\t `,
+      "(6 rows; truncated at the row limit, more rows exist)",
+      "a note",
+    ].join("\n"),
+  );
+});
 
 Deno.test("fitResult returns a result that fits unchanged", () => {
   const result = tableResult(table([[1, "a"], [2, "b"]]));
