@@ -49,7 +49,7 @@ const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
 const INTERNAL_ERROR = -32603;
 
-/** What the transport reads from (node's `process.stdin` or a test stream). */
+/** What the transport reads from ({@link DenoStdinInput}, node's `process.stdin`, or a test stream). */
 export interface LineInput {
   on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
@@ -57,6 +57,85 @@ export interface LineInput {
   off(event: "error", listener: (error: Error) => void): unknown;
   listenerCount(event: string): number;
   pause(): unknown;
+}
+
+/** Bytes asked of stdin per read (what node's stdin stream reads at a time). */
+const STDIN_READ_BYTES = 64 * 1024;
+
+/**
+ * Deno's own stdin as a {@link LineInput}: one read loop, started by the first `data` listener, that hands each chunk
+ * to the listeners and calls `onEnd` at end of input. Node's `process.stdin` stream, on the same reads, cost about
+ * 10 µs more CPU per message (a child echoing 20,000 request lines: 55–64 µs a line through `process.stdin`,
+ * 44–49 µs through `Deno.stdin.read`). A pending read does not keep the process from exiting (`main.ts` ends it).
+ */
+export class DenoStdinInput implements LineInput {
+  readonly #data = new Set<(chunk: Uint8Array) => void>();
+  readonly #error = new Set<(error: Error) => void>();
+  readonly #end = new Set<() => void>();
+  readonly #reader: { read(buffer: Uint8Array): Promise<number | null> };
+  #reading = false;
+  #paused = false;
+
+  constructor(reader: { read(buffer: Uint8Array): Promise<number | null> } = Deno.stdin) {
+    this.#reader = reader;
+  }
+
+  on(event: "data", listener: (chunk: Uint8Array) => void): this;
+  on(event: "error", listener: (error: Error) => void): this;
+  on(event: "data" | "error", listener: ((chunk: Uint8Array) => void) | ((error: Error) => void)): this {
+    if (event === "data") {
+      this.#data.add(listener as (chunk: Uint8Array) => void);
+      this.#paused = false;
+      if (!this.#reading) this.#read();
+    } else this.#error.add(listener as (error: Error) => void);
+    return this;
+  }
+
+  off(event: "data", listener: (chunk: Uint8Array) => void): this;
+  off(event: "error", listener: (error: Error) => void): this;
+  off(event: "data" | "error", listener: ((chunk: Uint8Array) => void) | ((error: Error) => void)): this {
+    if (event === "data") this.#data.delete(listener as (chunk: Uint8Array) => void);
+    else this.#error.delete(listener as (error: Error) => void);
+    return this;
+  }
+
+  listenerCount(event: string): number {
+    return event === "data" ? this.#data.size : event === "error" ? this.#error.size : 0;
+  }
+
+  /** Stops reading after the read in progress. */
+  pause(): this {
+    this.#paused = true;
+    return this;
+  }
+
+  /** Calls `listener` once input ends (or fails). */
+  onEnd(listener: () => void): void {
+    this.#end.add(listener);
+  }
+
+  async #read(): Promise<void> {
+    this.#reading = true;
+    try {
+      const buffer = new Uint8Array(STDIN_READ_BYTES);
+      while (!this.#paused && this.#data.size > 0) {
+        const read = await this.#reader.read(buffer);
+        if (read === null) {
+          for (const listener of [...this.#end]) listener();
+          return;
+        }
+        // A copy: the transport keeps pieces of a line until its end, and the buffer is read into again.
+        const chunk = buffer.slice(0, read);
+        for (const listener of [...this.#data]) listener(chunk);
+      }
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const listener of [...this.#error]) listener(failure);
+      for (const listener of [...this.#end]) listener();
+    } finally {
+      this.#reading = false;
+    }
+  }
 }
 
 /** What the transport writes to (node's `process.stdout` or a test stream). */
@@ -89,7 +168,7 @@ export class LineStdioTransport implements Transport {
   #started = false;
 
   constructor(options: LineStdioOptions = {}, input?: LineInput, output?: LineOutput) {
-    this.#input = input ?? process.stdin;
+    this.#input = input ?? new DenoStdinInput();
     this.#output = output ?? process.stdout;
     this.#maxLine = options.maxLineBytes ?? SDK_STDIO_BUFFER_BYTES;
     this.#maxMessage = options.maxMessageBytes ?? CLIENT_LINE_LIMIT_BYTES;
@@ -254,7 +333,8 @@ function stringEnd(text: string, start: number): number {
 export function stdioTransport(log: Logger): OpenTransport {
   return (newServer, stop) => {
     // Oversized lines in either direction are answered with an error; they never close the transport.
-    const transport = new LineStdioTransport();
+    const input = new DenoStdinInput();
+    const transport = new LineStdioTransport({}, input);
     const handle = serveStdio(newServer, {
       transport,
       onerror: (error) => log.warning("stdio: {message}", { message: error.message }),
@@ -264,7 +344,7 @@ export function stdioTransport(log: Logger): OpenTransport {
       onclose?.();
       stop("transport closed");
     };
-    process.stdin.on("end", () => stop("stdin closed"));
+    input.onEnd(() => stop("stdin closed"));
     return Promise.resolve({
       name: "stdio",
       shutdown: () => Promise.resolve(), // the calls in flight still answer on stdout; serve() waits for them

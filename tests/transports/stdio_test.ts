@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
-import { findId, LineStdioTransport } from "../../transports/stdio.ts";
+import { DenoStdinInput, findId, LineStdioTransport } from "../../transports/stdio.ts";
 import type { JSONRPCMessage } from "../../server/sdk.ts";
 
 /** A transport on in-memory streams: `feed` writes to its stdin; `lines` are what it wrote to stdout. */
@@ -97,4 +97,61 @@ Deno.test("findId reads the top-level id only, as a number or a string, from the
   assert.equal(findId('{"jsonrpc":"2.0","method":"notifications/x"}'), null);
   assert.equal(findId('{"id" : -3.5e2 , "x"'), -350);
   assert.equal(findId('{"id":"unterminated'), null);
+});
+
+/** A reader that hands out `chunks` one per read, then end of input (or `failure`). */
+function scriptedReader(chunks: string[], failure?: Error) {
+  const queue = chunks.map((c) => new TextEncoder().encode(c));
+  return {
+    reads: 0,
+    read(buffer: Uint8Array): Promise<number | null> {
+      this.reads++;
+      const next = queue.shift();
+      if (next === undefined) return failure ? Promise.reject(failure) : Promise.resolve(null);
+      buffer.set(next);
+      return Promise.resolve(next.length);
+    },
+  };
+}
+
+Deno.test("DenoStdinInput: lines split across reads reach the transport whole, in order, and input's end is told", async () => {
+  const reader = scriptedReader([`${request(1)}\n{"jsonrpc":"2.0","id":2,`, `"method":"ping"}\n${request(3)}`, "\n"]);
+  const input = new DenoStdinInput(reader);
+  let ended = 0;
+  input.onEnd(() => ended++);
+  const transport = new LineStdioTransport({}, input, new PassThrough());
+  const ids: unknown[] = [];
+  transport.onmessage = (m) => ids.push("id" in m ? m.id : null);
+  await transport.start();
+  await new Promise((r) => setTimeout(r, 10));
+  // The reader's buffer is read into again after every chunk: kept pieces of a line are copies.
+  assert.deepEqual(ids, [1, 2, 3]);
+  assert.equal(ended, 1);
+  assert.equal(reader.reads, 4);
+});
+
+Deno.test("DenoStdinInput: a failed read is an error, then the end; pause stops reading; off removes a listener", async () => {
+  const failing = new DenoStdinInput(scriptedReader(["a\n"], new Error("EBADF")));
+  const errors: string[] = [];
+  let ended = false;
+  failing.on("error", (e) => errors.push(e.message));
+  failing.onEnd(() => ended = true);
+  failing.on("data", () => {});
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(errors, ["EBADF"]);
+  assert.ok(ended);
+
+  const reader = scriptedReader(["1\n", "2\n", "3\n"]);
+  const paused = new DenoStdinInput(reader);
+  const seen: string[] = [];
+  const listener = (chunk: Uint8Array) => {
+    seen.push(new TextDecoder().decode(chunk));
+    paused.pause();
+  };
+  paused.on("data", listener);
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(seen, ["1\n"], "no read after pause");
+  assert.equal(paused.listenerCount("data"), 1);
+  paused.off("data", listener);
+  assert.equal(paused.listenerCount("data"), 0);
 });
