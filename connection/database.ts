@@ -11,7 +11,8 @@ import { BREAKER_DEFAULTS, type BreakerOptions, CircuitBreaker } from "./breaker
 import { DIALECT_SPECS, type DialectSpec, UNKNOWN_ENGINE } from "./dialects/mod.ts";
 import { Deadlines } from "./deadlines.ts";
 import { DatabaseError, NOT_ACCEPTING, toDatabaseError } from "./errors.ts";
-import { PostgresCut } from "./cut_postgres.ts";
+import { type CutPlan, PostgresCut } from "./cut_postgres.ts";
+import { PSQLODBC_FETCH_ROWS } from "./dialects/postgres.ts";
 import { SqliteStorage } from "./dialects/sqlite_storage.ts";
 import { readCursor, ReaderCache } from "./fetch.ts";
 import { checkReadOnly, checkWrite } from "./guard.ts";
@@ -363,8 +364,14 @@ class OdbcDatabase implements Database {
         }
         sent = true;
         const params = options.params ? [...options.params] : null;
-        const open = (statement: string) =>
+        // psqlODBC reads through a server-side cursor, 1,000 rows per round trip (`Fetch`), and closes the cursor when
+        // a fetch reaches the end: two round trips for a point query. A read whose cap is at most one such batch
+        // (limited to the cap and one more row, cut_postgres.ts) runs without the cursor (addon patch 11): one round
+        // trip, and psqlODBC holds at most one row more than a batch; every other PostgreSQL read keeps the cursor.
+        const cursorless = (plan: CutPlan | null) => plan !== null && maxRows <= PSQLODBC_FETCH_ROWS;
+        const open = (statement: string, plan: CutPlan | null) =>
           connection.query(statement, params, {
+            ...(this.#cut instanceof PostgresCut ? { declareFetch: !cursorless(plan) } : {}),
             cursor: true,
             fetchSize: Math.max(1, Math.min(this.#config.fetchSize, maxRows + 1)),
             // The driver's own timeout is a backstop one second behind the cancel below.
@@ -388,14 +395,14 @@ class OdbcDatabase implements Database {
         let plan = planned instanceof Promise ? await planned : planned;
         let cursor: OdbcCursor;
         try {
-          cursor = await open(plan?.statement ?? sql);
+          cursor = await open(plan?.statement ?? sql, plan);
         } catch (error) {
           if (!plan) throw error;
           cutter!.forget(plan);
           // A remembered shape may be out of date (a column dropped or retyped since): describe it again, once.
           if (!plan.cached || stoppedBy !== null || !SHAPE_CHANGED.test(this.#error(error).sqlState)) throw error;
           plan = await cutter!.plan(sql, describe, tokens, maxRows + 1);
-          cursor = await open(plan?.statement ?? sql);
+          cursor = await open(plan?.statement ?? sql, plan);
         }
         if (plan) cutter!.check(plan, this.#columnTexts.of(cursor.odbcCursor?.firstBatch));
         // SQLRowCount of a write, which the addon hands over with the first fetch.

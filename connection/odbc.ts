@@ -63,6 +63,11 @@ export interface CursorOptions {
    * cost the addon about 15 µs per 9-column result; {@link ColumnTexts} reads it, once per distinct description.
    */
   columnsText?: boolean;
+  /**
+   * psqlODBC only (addon patch 11): read this statement through a server-side cursor (`UseDeclareFetch`) or not; the
+   * connection keeps the setting until a statement names it again.
+   */
+  declareFetch?: boolean;
 }
 
 /** Fields per column in `OdbcBatch.columnsText`: name, type code, ODBC type name, engine's type name, size, digits, nullable. */

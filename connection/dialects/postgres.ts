@@ -11,6 +11,9 @@ import { type CallIsolation, type DialectSpec, lexOptions, majorVersion } from "
 /** The psqlODBC driver name used unless one is named. */
 export const POSTGRES_DEFAULT_DRIVER = "PostgreSQL Unicode";
 
+/** Rows psqlODBC reads per server round trip through its server-side cursor (`Fetch`), unless the URI says otherwise. */
+export const PSQLODBC_FETCH_ROWS = 1000;
+
 function postgresTarget(uri: string, options: UriOptions): OdbcTarget {
   const url = parseUrl(uri, "postgres://");
   const user = decodeURIComponent(url.username);
@@ -30,7 +33,7 @@ function postgresTarget(uri: string, options: UriOptions): OdbcTarget {
   // server-side cursor in batches.
   parts.push(["UseDeclareFetch", "1"], [
     "Fetch",
-    String(options.fetchRows ?? 1000),
+    String(options.fetchRows ?? PSQLODBC_FETCH_ROWS),
   ]);
   for (const [key, value] of url.searchParams) parts.push([pgKey(key), value]);
   return odbcTarget(
