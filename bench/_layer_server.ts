@@ -1,7 +1,8 @@
 // A stdio MCP server for bench/layers.ts only, never shipped: tdmcp's own
-// parts (Database, tools, createServer, the SDK's stdio transport, the batched
+// parts (Database, tools, createServer, the stdio line transport, the batched
 // stderr log sink) composed as main.ts composes them, with layers cut out of
-// the `base_readQuery` call path to measure what each one costs:
+// the `base_readQuery` call path to measure what each one costs. It reads and
+// writes its lines with the shipped transport (transports/stdio.ts):
 //
 //   --mode=sdk     nothing cut (as main.ts serves stdio)
 //   --mode=lean    tools/call answered before the SDK: no zod, no McpServer; the same runTool
@@ -19,7 +20,7 @@ import { BATCH_DEFAULTS, batchedSink } from "../server/log_sink.ts";
 import { loadCatalog } from "../server/loader.ts";
 import { BUILTIN_TOOLS_DIR } from "../server/paths.ts";
 import type { JSONRPCMessage } from "../server/sdk.ts";
-import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
+import { DenoStdinInput, LineStdioTransport } from "../transports/stdio.ts";
 import { tableResult } from "../plugin/result.ts";
 
 export type LayerMode = "sdk" | "lean" | "direct" | "echo";
@@ -43,11 +44,11 @@ async function serve(mode: LayerMode): Promise<void> {
   const catalog = await loadCatalog([BUILTIN_TOOLS_DIR]);
   const limits = { defaultRows: 1000, maxRows: 50_000, timeoutMs: 30_000, maxTimeoutMs: 600_000 };
   const server = createServer({ db, ...catalog, limits, log });
-  const transport = new StdioServerTransport();
+  const input = new DenoStdinInput();
+  const transport = new LineStdioTransport({}, input);
   const { promise: closed, resolve: close } = Promise.withResolvers<void>();
   transport.onclose = close;
-  const { default: process } = await import("node:process");
-  process.stdin.on("end", close);
+  input.onEnd(close);
   await server.connect(transport);
   const tool = catalog.tools.find((t) => t.name === "base_readQuery")!;
   const sdk = transport.onmessage!;
@@ -61,8 +62,11 @@ async function serve(mode: LayerMode): Promise<void> {
       if (m.method !== "tools/call" || m.params?.name !== tool.name) return sdk(message);
       if (mode === "echo" && canned !== undefined) return void answer(m.id, canned);
       if (mode === "lean") {
-        const fake = { requestId: m.id, signal, sendNotification: () => Promise.resolve() } as unknown as Extra;
-        runTool(tool, m.params.arguments!, { db, limits, log }, fake, undefined as never)
+        // The request context as the SDK v2 hands it to a tool handler, as far as runTool reads it.
+        const fake = {
+          mcpReq: { id: m.id, signal, notify: () => Promise.resolve(), requestState: () => undefined },
+        } as unknown as Extra;
+        runTool(tool, m.params.arguments!, { db, limits, log, server }, fake, {} as never)
           .then((result) => answer(m.id, result));
         return;
       }

@@ -369,11 +369,23 @@ class OdbcDatabase implements Database {
         // (limited to the cap and one more row, cut_postgres.ts) runs without the cursor (addon patch 11): one round
         // trip, and psqlODBC holds at most one row more than a batch; every other PostgreSQL read keeps the cursor.
         const cursorless = (plan: CutPlan | null) => plan !== null && maxRows <= PSQLODBC_FETCH_ROWS;
+        // Such a read also carries the end-of-call statement in its own trip (addon patch 12): psqlODBC sends
+        // `BEGIN;<read>\n;ROLLBACK; DEALLOCATE ALL; …` as one message and holds every result when it returns, so the
+        // read and the end of the call are one round trip. The planned statement ends in tdmcp's own `LIMIT n`, on a
+        // line after the caller's text (cut_postgres.ts), so nothing of the caller's can reach into the suffix. The
+        // addon reads the suffix's results once the read's own have been read to their end and reports `endSql`; a
+        // read stopped before its end, or a suffix that did not report `ok`, gets the end-of-call statement on its own
+        // in the `finally` below, as every other read does (a second ROLLBACK there is harmless).
+        const endInline = (plan: CutPlan | null) =>
+          !write && isolation.endRead !== null && params === null && this.#cut instanceof PostgresCut &&
+          cursorless(plan);
         const open = (statement: string, plan: CutPlan | null) =>
-          connection.query(statement, params, {
+          connection.query(endInline(plan) ? `${statement}\n;${isolation.endRead}` : statement, params, {
             ...(this.#cut instanceof PostgresCut ? { declareFetch: !cursorless(plan) } : {}),
             cursor: true,
-            fetchSize: Math.max(1, Math.min(this.#config.fetchSize, maxRows + 1)),
+            // A read that carries its end-of-call statement binds one row more than its LIMIT, so that a fetch holding
+            // the last rows is seen to end (fewer rows than it could take) and the suffix is read there.
+            fetchSize: Math.max(1, Math.min(this.#config.fetchSize, maxRows + (endInline(plan) ? 2 : 1))),
             // The driver's own timeout is a backstop one second behind the cancel below.
             timeout: driverTimeout,
             firstFetch: true,
@@ -382,8 +394,12 @@ class OdbcDatabase implements Database {
             // Longer cells are cut to maxCellChars anyway; one more character shows that they were.
             maxBoundChars: this.#config.maxCellChars + 1,
             maxBoundBytes: Math.min(this.#config.fetchBytes, this.#odbc.fetchBytes ?? Infinity),
-            // A point query's end-of-call statement rides in the same trip to the driver's thread.
-            ...(!write && isolation.endRead ? { endSql: isolation.endRead } : {}),
+            // Otherwise a point query's end-of-call statement rides in the same trip to the driver's thread.
+            ...(endInline(plan)
+              ? { endResults: true }
+              : !write && isolation.endRead
+              ? { endSql: isolation.endRead }
+              : {}),
           });
         // PostgreSQL cuts long values itself (cut_postgres.ts): psqlODBC would receive them whole.
         const cutter = write ? null : this.#cut;
@@ -426,6 +442,11 @@ class OdbcDatabase implements Database {
             readers: this.#readers,
           }, started);
           if (typeof changed === "number" && changed >= 0) result.changedRows = changed;
+          // A read that ended in a later fetch: its end-of-call statement's results were read there (addon patch 12).
+          if (ended === undefined) {
+            ended = cursor.odbcCursor?.endSql;
+            if (ended === "failed") broken = true;
+          }
         } finally {
           await cursor.close().catch(() => broken = true);
         }

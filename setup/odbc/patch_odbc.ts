@@ -1,6 +1,6 @@
 /**
  * Patches and rebuilds the npm:odbc addon (2.6.0) after `deno install`: the
- * unified diffs in `patches/` (`01-…` to `11-…`, applied in order; what each
+ * unified diffs in `patches/` (`01-…` to `12-…`, applied in order; what each
  * does and why: docs/setup.md and each file's header) are applied to the
  * package's pristine sources, then node-gyp rebuilds the addon once.
  *

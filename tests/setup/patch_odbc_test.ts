@@ -24,10 +24,10 @@ async function pristineCopy(): Promise<string> {
   return `${copy}/`;
 }
 
-Deno.test("the addon patches are 01-… to 11-…, each one described change to the package's files", () => {
+Deno.test("the addon patches are 01-… to 12-…, each one described change to the package's files", () => {
   assert.deepEqual(
     PATCHES.map((p) => p.name.slice(0, 3)),
-    ["01-", "02-", "03-", "04-", "05-", "06-", "07-", "08-", "09-", "10-", "11-"],
+    ["01-", "02-", "03-", "04-", "05-", "06-", "07-", "08-", "09-", "10-", "11-", "12-"],
   );
   for (const patch of PATCHES) {
     const description = patch.text.slice(0, patch.text.indexOf("\n--- a/")).trim();
