@@ -373,9 +373,10 @@ class OdbcDatabase implements Database {
         // `BEGIN;<read>\n;ROLLBACK; DEALLOCATE ALL; …` as one message and holds every result when it returns, so the
         // read and the end of the call are one round trip. The planned statement ends in tdmcp's own `LIMIT n`, on a
         // line after the caller's text (cut_postgres.ts), so nothing of the caller's can reach into the suffix. The
-        // addon reads the suffix's results once the read's own have been read to their end and reports `endSql`; a
-        // read stopped before its end, or a suffix that did not report `ok`, gets the end-of-call statement on its own
-        // in the `finally` below, as every other read does (a second ROLLBACK there is harmless).
+        // addon reads the suffix's results once the read's own have been read to their end and reports `endSql` (`ok`:
+        // one result per closing statement, each a success; text that swallowed part of the suffix would fail, and
+        // the connection is then closed). A read stopped before its end gets the end-of-call statement on its own in
+        // the `finally` below, as every other read does (a second ROLLBACK there is harmless).
         const endInline = (plan: CutPlan | null) =>
           !write && isolation.endRead !== null && params === null && this.#cut instanceof PostgresCut &&
           cursorless(plan);
@@ -396,7 +397,7 @@ class OdbcDatabase implements Database {
             maxBoundBytes: Math.min(this.#config.fetchBytes, this.#odbc.fetchBytes ?? Infinity),
             // Otherwise a point query's end-of-call statement rides in the same trip to the driver's thread.
             ...(endInline(plan)
-              ? { endResults: true }
+              ? { endResults: statementCount(isolation.endRead!) }
               : !write && isolation.endRead
               ? { endSql: isolation.endRead }
               : {}),
@@ -808,6 +809,14 @@ class OdbcDatabase implements Database {
 
 /** A statement that calls no function. */
 const NO_CALLS: ReadonlySet<string> = new Set();
+
+/**
+ * The statements of an end-of-call statement (tdmcp's own text, no `;` inside a literal): the addon checks that the
+ * read's message yielded exactly that many results after the read's (addon patch 12).
+ */
+function statementCount(sql: string): number {
+  return sql.split(";").filter((part) => part.trim() !== "").length;
+}
 
 /** Commits what `beginTransaction` began (a write with a once-only token on an autocommit dialect). */
 async function commit(connection: OdbcConnection): Promise<void> {

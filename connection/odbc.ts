@@ -59,11 +59,12 @@ export interface CursorOptions {
    */
   endSql?: string;
   /**
-   * The statement's text ends with the call's closing statements (addon patch 12): once its first result set has been
-   * read to its end (in the first fetch or a later one), the addon reads the results after it and sets the native
-   * cursor's `endSql` to `ok` when each succeeded, `failed` otherwise; a cursor closed before the end leaves it unset.
+   * The statement's text ends with this many closing statements of the call (addon patch 12): once its first result
+   * set has been read to its end (in the first fetch or a later one), the addon reads the results after it and sets the
+   * native cursor's `endSql` to `ok` when there were exactly that many and each succeeded, `failed` otherwise; a cursor
+   * closed before the end leaves it unset.
    */
-  endResults?: boolean;
+  endResults?: number;
   /**
    * Describe the columns in one string (`OdbcBatch.columnsText`, addon patch 9) instead of an object per column, which
    * cost the addon about 15 µs per 9-column result; {@link ColumnTexts} reads it, once per distinct description.

@@ -38,7 +38,7 @@ function open(connection: OdbcConnection, rows: number, fetchSize: number) {
     fetchSize,
     firstFetch: true,
     declareFetch: false,
-    endResults: true,
+    endResults: 2,
   });
 }
 
@@ -78,6 +78,33 @@ Deno.test({
 });
 
 Deno.test({
+  name: "endResults: a count of results other than the statement's says failed (a suffix cut or swallowed)",
+  ignore: !pgUri(),
+  async fn() {
+    const connection = await sessionLikeTdmcp();
+    try {
+      for (const [count, expected] of [[1, "failed"], [2, "ok"], [3, "failed"]] as const) {
+        const cursor = await connection.query(`SELECT 1 AS one\n;${SUFFIX}`, null, {
+          cursor: true,
+          fetchSize: 10,
+          firstFetch: true,
+          declareFetch: false,
+          endResults: count,
+        });
+        assert.equal(cursor.odbcCursor?.endSql, expected, `${count} expected`);
+        await cursor.close();
+      }
+      await assert.rejects(
+        connection.query("SELECT 1", null, { cursor: true, fetchSize: 1, endResults: 0 }),
+        /endResults must be a count/,
+      );
+    } finally {
+      await connection.close();
+    }
+  },
+});
+
+Deno.test({
   name: "endResults: a suffix that fails fails the read, whose rows are never reported",
   ignore: !pgUri(),
   async fn() {
@@ -89,7 +116,7 @@ Deno.test({
           fetchSize: 10,
           firstFetch: true,
           declareFetch: false,
-          endResults: true,
+          endResults: 2,
         }),
       );
     } finally {
