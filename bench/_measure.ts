@@ -119,7 +119,7 @@ export interface CappedSample {
 }
 
 /** 1,000-row reads of the small table before anything of the capped SELECT is measured. */
-const PRE_WARM_READS = 10;
+export const PRE_WARM_READS = 10;
 
 /**
  * Runs the capped SELECT on a fresh stdio server (`tables`: qualified names of

@@ -4,6 +4,7 @@
  * @module
  */
 import { median, mib, ms, ratio } from "./_stats.ts";
+import { PRE_WARM_READS } from "./_measure.ts";
 
 /** CPU µs, whole. */
 const us = (value: number) => Number.isFinite(value) ? value.toFixed(0) : "–";
@@ -42,7 +43,10 @@ export function report(runs: RunMetrics[], ctx: ReportContext): string {
     `${ctx.counts.c16[1]} calls after ${ctx.counts.c16[0]} warm-ups per caller at concurrency 16. ` +
     `Cold start: median of ${ctx.counts.cold} spawns after one untimed. Capped SELECT: ${
       ctx.counts.capped[1]
-    } calls after ${ctx.counts.capped[0]} warm-ups. Raw pool: ${ctx.counts.poolSize} connections. CPU: utime + ` +
+    } calls after ${
+      ctx.counts.capped[0]
+    } warm-ups, each table, the server warmed first by ${PRE_WARM_READS} reads of the ` +
+    `1,000-row table. Raw pool: ${ctx.counts.poolSize} connections. CPU: utime + ` +
     `stime per timed call, of the server process (/proc, 10 ms ticks) or, for the raw pool, of this process ` +
     `(getrusage); CPU per 1,000-row read over ${ctx.counts.rawRead[1]} reads (after the timed ones for a server; ` +
     `after ${ctx.counts.rawRead[0]} warm-ups for the raw cursor).`,
