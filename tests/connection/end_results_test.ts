@@ -32,15 +32,18 @@ async function after(connection: OdbcConnection): Promise<[string, string]> {
   return [String(rows[0][0]), String(rows[0][1])];
 }
 
-function open(connection: OdbcConnection, rows: number, fetchSize: number) {
-  return connection.query(`SELECT g FROM generate_series(1, ${rows}) AS s(g)\n;${SUFFIX}`, null, {
+/** Reads `read` as the Database reads without a cursor, its text followed by `suffix` of `count` statements. */
+function withEnd(connection: OdbcConnection, read: string, fetchSize = 10, suffix = SUFFIX, count = 2) {
+  return connection.query(`${read}\n;${suffix}`, null, {
     cursor: true,
     fetchSize,
     firstFetch: true,
     declareFetch: false,
-    endResults: 2,
+    endResults: count,
   });
 }
+
+const series = (rows: number) => `SELECT g FROM generate_series(1, ${rows}) AS s(g)`;
 
 Deno.test({
   name: "endResults: the suffix runs in the read's message and reports ok once the read has been read to its end",
@@ -49,14 +52,14 @@ Deno.test({
     const connection = await sessionLikeTdmcp();
     try {
       // Ended in the fetch that rides with the execute.
-      let cursor = await open(connection, 3, 10);
+      let cursor = await withEnd(connection, series(3));
       assert.deepEqual(takeFirstBatch(cursor)?.map((r) => r[0]), [1, 2, 3]);
       assert.equal(cursor.odbcCursor?.endSql, "ok");
       await cursor.close();
       assert.deepEqual(await after(connection), ["true", "ran"], "a new transaction, and the suffix ran");
 
       // Ended in a later fetch: reported by that fetch.
-      cursor = await open(connection, 25, 10);
+      cursor = await withEnd(connection, series(25));
       const seen = [...takeFirstBatch(cursor)!];
       assert.equal(cursor.odbcCursor?.endSql, undefined, "not read to its end yet");
       while (!cursor.noData) seen.push(...await cursor.fetch());
@@ -66,7 +69,7 @@ Deno.test({
       assert.deepEqual(await after(connection), ["true", "ran"]);
 
       // Closed before its end: not reported (the server ran the suffix all the same; the caller cannot know).
-      cursor = await open(connection, 25, 10);
+      cursor = await withEnd(connection, series(25));
       assert.equal(takeFirstBatch(cursor)?.length, 10);
       await cursor.close();
       assert.equal(cursor.odbcCursor, null);
@@ -84,13 +87,7 @@ Deno.test({
     const connection = await sessionLikeTdmcp();
     try {
       for (const [count, expected] of [[1, "failed"], [2, "ok"], [3, "failed"]] as const) {
-        const cursor = await connection.query(`SELECT 1 AS one\n;${SUFFIX}`, null, {
-          cursor: true,
-          fetchSize: 10,
-          firstFetch: true,
-          declareFetch: false,
-          endResults: count,
-        });
+        const cursor = await withEnd(connection, "SELECT 1 AS one", 10, SUFFIX, count);
         assert.equal(cursor.odbcCursor?.endSql, expected, `${count} expected`);
         await cursor.close();
       }
@@ -110,15 +107,7 @@ Deno.test({
   async fn() {
     const connection = await sessionLikeTdmcp();
     try {
-      await assert.rejects(
-        connection.query("SELECT 1 AS one\n;ROLLBACK; SELECT 1/0", null, {
-          cursor: true,
-          fetchSize: 10,
-          firstFetch: true,
-          declareFetch: false,
-          endResults: 2,
-        }),
-      );
+      await assert.rejects(withEnd(connection, "SELECT 1 AS one", 10, "ROLLBACK; SELECT 1/0"));
     } finally {
       await connection.close();
     }
