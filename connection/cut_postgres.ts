@@ -175,6 +175,46 @@ interface Shape {
   at: number;
 }
 
+/**
+ * Described statements by shape key, for the planners of reads (`PostgresCut`, `SqliteStorage`): at most `maxShapes`
+ * (the least recently used forgotten first), each trusted for `ttlMs` after its description.
+ */
+export class ShapeCache<S extends { at: number }> {
+  readonly #shapes = new Map<string, S>();
+  readonly #maxShapes: number;
+  readonly #ttlMs: number;
+
+  constructor(maxShapes: number, ttlMs: number) {
+    this.#maxShapes = maxShapes;
+    this.#ttlMs = ttlMs;
+  }
+
+  /** The shape of `key` when it was described less than the TTL ago, now the most recently used. */
+  fresh(key: string): S | undefined {
+    const shape = this.#shapes.get(key);
+    if (shape === undefined || performance.now() - shape.at >= this.#ttlMs) return undefined;
+    this.#shapes.delete(key); // most recently used last
+    this.#shapes.set(key, shape);
+    return shape;
+  }
+
+  /** The shape of `key`, however old (a run is checked against the shape it was planned from). */
+  get(key: string): S | undefined {
+    return this.#shapes.get(key);
+  }
+
+  /** Remembers a shape just described, as the most recently used. */
+  remember(key: string, shape: S): void {
+    this.#shapes.delete(key);
+    this.#shapes.set(key, shape);
+    if (this.#shapes.size > this.#maxShapes) this.#shapes.delete(this.#shapes.keys().next().value!);
+  }
+
+  forget(key: string): void {
+    this.#shapes.delete(key);
+  }
+}
+
 /** Options of {@linkcode PostgresCut}. */
 export interface PostgresCutOptions {
   maxChars: number;
@@ -200,11 +240,12 @@ export interface PostgresCutOptions {
  * PostgreSQL 45 µs per point query: more than the wrapping itself).
  */
 export class PostgresCut {
-  readonly #shapes = new Map<string, Shape>();
   readonly #options: Required<PostgresCutOptions>;
+  readonly #shapes: ShapeCache<Shape>;
 
   constructor(options: PostgresCutOptions) {
     this.#options = { maxShapes: 512, shapeTtlMs: 10_000, ...options };
+    this.#shapes = new ShapeCache(this.#options.maxShapes, this.#options.shapeTtlMs);
   }
 
   /**
@@ -223,12 +264,8 @@ export class PostgresCut {
     const shaped = subqueryShape(sql, "postgres", tokens);
     if (shaped === null) return null;
     const { body, key } = shaped;
-    const shape = this.#shapes.get(key);
-    if (shape !== undefined && performance.now() - shape.at < this.#options.shapeTtlMs) {
-      this.#shapes.delete(key); // most recently used last
-      this.#shapes.set(key, shape);
-      return this.#planOf(sql, body, key, shape, true, rowLimit);
-    }
+    const shape = this.#shapes.fresh(key);
+    if (shape !== undefined) return this.#planOf(sql, body, key, shape, true, rowLimit);
     return this.#described(sql, body, key, describe, rowLimit);
   }
 
@@ -241,7 +278,7 @@ export class PostgresCut {
   ): Promise<CutPlan> {
     const columns = await describe(describeSql(body));
     const shape = { columns, kinds: columns.map((c) => longKind(c, this.#options.maxChars)), at: performance.now() };
-    this.#remember(key, shape);
+    this.#shapes.remember(key, shape);
     return this.#planOf(sql, body, key, shape, false, rowLimit);
   }
 
@@ -282,13 +319,7 @@ export class PostgresCut {
 
   /** Forgets a plan's shape (its statement failed, or its result did not match). */
   forget(plan: CutPlan): void {
-    this.#shapes.delete(plan.key);
-  }
-
-  #remember(key: string, shape: Shape): void {
-    this.#shapes.delete(key);
-    this.#shapes.set(key, shape);
-    if (this.#shapes.size > this.#options.maxShapes) this.#shapes.delete(this.#shapes.keys().next().value!);
+    this.#shapes.forget(plan.key);
   }
 }
 

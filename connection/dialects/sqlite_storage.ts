@@ -11,7 +11,7 @@
  * any other mix is written as strings (`json: "string"`, type `ANY`), as a column of blobs alone is base64 (`BLOB`).
  * @module
  */
-import { type CutPlan, describeSql, subqueryBody, subqueryShape } from "../cut_postgres.ts";
+import { type CutPlan, describeSql, ShapeCache, subqueryBody, subqueryShape } from "../cut_postgres.ts";
 import type { OdbcColumn } from "../odbc.ts";
 import type { Token } from "../sql_tokens.ts";
 import type { Cell, JsonKind, ResultColumn } from "../types.ts";
@@ -129,13 +129,10 @@ interface Shape {
  * a run's columns differ from it.
  */
 export class SqliteStorage {
-  readonly #shapes = new Map<string, Shape>();
-  readonly #maxShapes: number;
-  readonly #ttlMs: number;
+  readonly #shapes: ShapeCache<Shape>;
 
   constructor(options: { maxShapes?: number; shapeTtlMs?: number } = {}) {
-    this.#maxShapes = options.maxShapes ?? 512;
-    this.#ttlMs = options.shapeTtlMs ?? 10_000;
+    this.#shapes = new ShapeCache(options.maxShapes ?? 512, options.shapeTtlMs ?? 10_000);
   }
 
   /**
@@ -155,20 +152,17 @@ export class SqliteStorage {
     const shaped = subqueryShape(sql, "sqlite", tokens);
     if (shaped === null) return null;
     const { body, key } = shaped;
-    const shape = this.#shapes.get(key);
-    if (shape !== undefined && performance.now() - shape.at < this.#ttlMs) {
-      return this.#planOf(sql, body, key, shape, true);
-    }
-    return describe(describeSql(body)).then((columns) =>
-      this.#planOf(sql, body, key, { columns, at: performance.now() }, false)
-    );
+    const shape = this.#shapes.fresh(key);
+    if (shape !== undefined) return this.#planOf(sql, body, shape, key, true);
+    return describe(describeSql(body)).then((columns) => {
+      const described = { columns, at: performance.now() };
+      this.#shapes.remember(key, described);
+      return this.#planOf(sql, body, described, key, false);
+    });
   }
 
-  /** The plan of a statement of a shape (remembered as the most recently used). */
-  #planOf(sql: string, body: string, key: string, shape: Shape, cached: boolean): CutPlan {
-    this.#shapes.delete(key); // most recently used last
-    this.#shapes.set(key, shape);
-    if (this.#shapes.size > this.#maxShapes) this.#shapes.delete(this.#shapes.keys().next().value!);
+  /** The plan of a statement of a shape. */
+  #planOf(sql: string, body: string, shape: Shape, key: string, cached: boolean): CutPlan {
     const statement = shape.columns.some(untyped) ? storageClassBody(body, shape.columns) : null;
     return statement === null
       ? { statement: sql, cached, key }
@@ -188,6 +182,6 @@ export class SqliteStorage {
 
   /** Forgets a plan's shape (its statement failed, or its result did not match). */
   forget(plan: CutPlan): void {
-    this.#shapes.delete(plan.key);
+    this.#shapes.forget(plan.key);
   }
 }
